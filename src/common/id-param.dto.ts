@@ -1,0 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsMongoId } from 'class-validator';
+
+export class IdParam {
+  @ApiProperty({ description: 'Object id' })
+  @IsMongoId()
+  id: string;
+}
