@@ -9,11 +9,13 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { CommonModule } from './common/common.module';
 
 @Module({
   imports: [
     ConfigModule,
     DatabaseModule,
+    CommonModule,
     AuditModule,
     OrganizationsModule,
     AuthModule,

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { type KeysetSort, keysetQuery } from '../common/pagination';
 import { AuditEntry } from './audit-entry.schema';
+import { op } from '../common/trusted';
 
 @Injectable()
 export class AuditRepository {
@@ -23,7 +24,7 @@ export class AuditRepository {
 
   findByAction(action: string, from?: Date, to?: Date): Promise<AuditEntry[]> {
     const where: Record<string, unknown> = { action };
-    if (from || to) where.at = { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) };
+    if (from || to) where.at = op({ ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) });
     return this.model.find(where).lean<AuditEntry[]>().exec();
   }
 }

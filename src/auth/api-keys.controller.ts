@@ -4,7 +4,7 @@ import { Auth, type AuthContext, Authenticated } from '../common/auth.decorators
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { IdParam } from '../common/id-param.dto';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/auth.dto';
+import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, CurrentApiKeyDto } from './dto/auth.dto';
 
 @ApiTags('API keys')
 @Controller('v1/api-keys')
@@ -23,6 +23,13 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyListDto })
   list(@Auth() auth: AuthContext): Promise<ApiKeyListDto> {
     return this.keys.list(auth);
+  }
+
+  @Get('current')
+  @Authenticated({ apiKeyOnly: true, apiKeyScopes: ['ingest', 'consent'] })
+  @ApiOkResponse({ type: CurrentApiKeyDto, description: 'The key making this call: lets a machine check its key' })
+  current(@Auth() auth: AuthContext): Promise<CurrentApiKeyDto> {
+    return this.keys.current(auth);
   }
 
   @Delete(':id')

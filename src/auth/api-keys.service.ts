@@ -6,7 +6,7 @@ import { type AuthContext } from '../common/auth.decorators';
 import { UsersRepository } from '../users/users.repository';
 import { ApiKey } from './api-key.schema';
 import { ApiKeysRepository } from './auth.repository';
-import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/auth.dto';
+import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, CurrentApiKeyDto } from './dto/auth.dto';
 import { newApiKey, parseApiKey, safeEqualHex, sha256Hex } from './tokens';
 
 function toApiKeyDto(k: ApiKey): ApiKeyDto {
@@ -45,6 +45,12 @@ export class ApiKeysService {
 
   async list(auth: AuthContext): Promise<ApiKeyListDto> {
     return { items: (await this.keys.listForOrg(auth.orgId)).map(toApiKeyDto) };
+  }
+
+  async current(auth: AuthContext): Promise<CurrentApiKeyDto> {
+    const row = await this.keys.findInOrg(auth.orgId, auth.apiKeyId!);
+    if (!row) throw AppError.unauthorized('INVALID_API_KEY', 'API key is invalid or revoked');
+    return { ...toApiKeyDto(row), organizationId: auth.orgId };
   }
 
   async revoke(auth: AuthContext, id: string): Promise<void> {

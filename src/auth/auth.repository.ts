@@ -4,25 +4,32 @@ import { Model, Types } from 'mongoose';
 import type { ApiKeyScope } from '../common/auth.decorators';
 import { ApiKey } from './api-key.schema';
 import { RefreshToken } from './refresh-token.schema';
+import { op } from '../common/trusted';
+import { StateClaims } from '../common/state-claims';
 
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(@InjectModel(RefreshToken.name) private readonly model: Model<RefreshToken>) {}
+  constructor(
+    @InjectModel(RefreshToken.name) private readonly model: Model<RefreshToken>,
+    private readonly claims: StateClaims,
+  ) {}
 
   async insert(t: { userId: Types.ObjectId; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
     await this.model.create(t);
   }
 
-  /** Marks a live token used, atomically: of two concurrent callers exactly one gets the token back. */
-  consume(tokenHash: string, now: Date): Promise<RefreshToken | null> {
-    return this.model
-      .findOneAndUpdate(
-        { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-        { $set: { usedAt: now } },
-        { new: true },
-      )
-      .lean<RefreshToken>()
-      .exec();
+  /**
+   * Uses a live token once: of two concurrent callers exactly one gets it back (a unique claim decides, see
+   * StateClaims). `reused` when it had been used before: the caller must treat that as theft.
+   */
+  async consume(tokenHash: string, now: Date): Promise<{ token: RefreshToken } | { reused: RefreshToken } | null> {
+    const row = await this.model.findOne({ tokenHash }).lean<RefreshToken>().exec();
+    if (!row) return null;
+    if (row.usedAt) return { reused: row };
+    if (row.revokedAt || row.expiresAt <= now) return null;
+    if (!(await this.claims.claim(`refreshTokens:use:${tokenHash}`))) return { reused: row };
+    await this.model.updateOne({ _id: row._id }, { $set: { usedAt: now } }).exec();
+    return { token: { ...row, usedAt: now } };
   }
 
   findByHash(tokenHash: string): Promise<RefreshToken | null> {
@@ -39,7 +46,7 @@ export class RefreshTokensRepository {
   }
 
   async deleteExpired(now: Date): Promise<number> {
-    const r = await this.model.deleteMany({ expiresAt: { $lt: now } }).exec();
+    const r = await this.model.deleteMany({ expiresAt: op({ $lt: now }) }).exec();
     return r.deletedCount;
   }
 }
@@ -69,7 +76,7 @@ export class ApiKeysRepository {
 
   revoke(orgId: string, id: string, now: Date): Promise<ApiKey | null> {
     return this.model
-      .findOneAndUpdate({ _id: id, orgId, revokedAt: null }, { $set: { revokedAt: now } }, { new: true })
+      .findOneAndUpdate({ _id: id, orgId, revokedAt: null }, { $set: { revokedAt: now } }, { returnDocument: 'after' })
       .lean<ApiKey>()
       .exec();
   }

@@ -69,21 +69,21 @@ export class AuthService {
   async refresh(token: string): Promise<TokenPairDto> {
     const hash = sha256Hex(token);
     const now = new Date();
-    const row = await this.refreshTokens.consume(hash, now);
-    if (!row) {
-      const known = await this.refreshTokens.findByHash(hash);
-      if (known?.usedAt) {
-        // A used token came back: it was stolen or replayed. Kill the whole family, the newest token too.
-        const revoked = await this.refreshTokens.revokeFamily(known.familyId, now);
-        await this.audit.record(null, {
-          action: 'auth.refresh_reuse',
-          targetType: 'user',
-          targetId: String(known.userId),
-          details: { familyId: known.familyId, revoked },
-        });
-      }
+    const result = await this.refreshTokens.consume(hash, now);
+    if (!result) throw INVALID_REFRESH();
+    if ('reused' in result) {
+      // A used token came back: it was stolen or replayed. Kill the whole family, the newest token too.
+      const known = result.reused;
+      const revoked = await this.refreshTokens.revokeFamily(known.familyId, now);
+      await this.audit.record(null, {
+        action: 'auth.refresh_reuse',
+        targetType: 'user',
+        targetId: String(known.userId),
+        details: { familyId: known.familyId, revoked },
+      });
       throw INVALID_REFRESH();
     }
+    const row = result.token;
     const user = await this.users.findById(row.userId);
     if (!user || user.status !== 'active') throw INVALID_REFRESH();
     return this.issuePair(user, row.familyId);

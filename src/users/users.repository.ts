@@ -3,10 +3,14 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Role } from '../common/auth.decorators';
 import { User } from './user.schema';
+import { StateClaims } from '../common/state-claims';
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectModel(User.name) private readonly model: Model<User>) {}
+  constructor(
+    @InjectModel(User.name) private readonly model: Model<User>,
+    private readonly claims: StateClaims,
+  ) {}
 
   async create(input: { orgId: Types.ObjectId; email: string; passwordHash: string; role: Role }): Promise<User> {
     const doc = await this.model.create(input);
@@ -24,10 +28,7 @@ export class UsersRepository {
 
   /** Moves a user between states only from the expected one; null when it was not in that state. */
   transitionStatus(id: string, from: User['status'], to: User['status']): Promise<User | null> {
-    return this.model
-      .findOneAndUpdate({ _id: id, status: from }, { $set: { status: to } }, { new: true })
-      .lean<User>()
-      .exec();
+    return this.claims.transition(this.model, { _id: id, status: from }, { $set: { status: to } });
   }
 
   countActiveByOrgIds(): Promise<number> {

@@ -86,3 +86,7 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 export class ApiKeyListDto {
   @ApiProperty({ type: ApiKeyDto, isArray: true }) items: ApiKeyDto[];
 }
+
+export class CurrentApiKeyDto extends ApiKeyDto {
+  @ApiProperty() organizationId: string;
+}
