@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Types } from 'mongoose';
 import { AppError } from './app-error';
+import { op } from './trusted';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -74,9 +75,9 @@ export function keysetQuery(sort: KeysetSort, cursor?: string): { filter: Record
   if (!cursor) return { filter: {}, sort: mongoSort };
   const { v, id } = decodeCursor(cursor);
   const cmp = sort.direction === 1 ? '$gt' : '$lt';
-  if (sort.field === '_id') return { filter: { _id: { [cmp]: id } }, sort: mongoSort };
+  if (sort.field === '_id') return { filter: { _id: op({ [cmp]: id }) }, sort: mongoSort };
   return {
-    filter: { $or: [{ [sort.field]: { [cmp]: v } }, { [sort.field]: v, _id: { [cmp]: id } }] },
+    filter: { $or: [{ [sort.field]: op({ [cmp]: v }) }, { [sort.field]: v, _id: op({ [cmp]: id }) }] },
     sort: mongoSort,
   };
 }

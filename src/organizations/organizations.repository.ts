@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { Organization, type OrganizationKind } from './organization.schema';
+import { op } from '../common/trusted';
 
 @Injectable()
 export class OrganizationsRepository {
@@ -16,7 +17,7 @@ export class OrganizationsRepository {
   }
 
   findByIds(ids: (string | Types.ObjectId)[]): Promise<Organization[]> {
-    return this.model.find({ _id: { $in: ids } }).lean<Organization[]>().exec();
+    return this.model.find({ _id: op({ $in: ids }) }).lean<Organization[]>().exec();
   }
 
   findByStripeAccountId(accountId: string): Promise<Organization | null> {
@@ -26,7 +27,7 @@ export class OrganizationsRepository {
   /** Sets the Connect account once; a concurrent second call keeps the first account. */
   async setStripeAccountIfMissing(id: Types.ObjectId | string, accountId: string): Promise<Organization | null> {
     return this.model
-      .findOneAndUpdate({ _id: id, stripeAccountId: { $exists: false } }, { $set: { stripeAccountId: accountId } }, { new: true })
+      .findOneAndUpdate({ _id: id, stripeAccountId: op({ $exists: false }) }, { $set: { stripeAccountId: accountId } }, { returnDocument: 'after' })
       .lean<Organization>()
       .exec();
   }
