@@ -8,7 +8,10 @@ import { RateLimitGuard } from './common/rate-limit.guard';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PaymentsModule } from './payments/payments.module';
+import { PayoutsModule } from './payouts/payouts.module';
 
 @Module({
   imports: [
@@ -18,6 +21,9 @@ import { OrganizationsModule } from './organizations/organizations.module';
     OrganizationsModule,
     AuthModule,
     HealthModule,
+    OrdersModule,
+    PaymentsModule,
+    PayoutsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
