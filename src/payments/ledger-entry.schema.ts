@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 export const LEDGER_KINDS = ['charge', 'refund', 'dispute_lost'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -12,7 +12,7 @@ export type LedgerKind = (typeof LEDGER_KINDS)[number];
 @Schema({ collection: 'ledgerEntries', versionKey: false })
 export class LedgerEntry {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orderId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orderId: Types.ObjectId;
   @Prop({ type: String, required: true, enum: LEDGER_KINDS }) kind: LedgerKind;
   @Prop({ type: Number, required: true }) amount: number;
   @Prop({ type: Number, required: true }) platformFee: number;
