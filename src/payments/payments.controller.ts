@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../common/auth.decorators';
 import { ErrorBodyDto } from '../common/error-body.dto';
@@ -30,6 +30,7 @@ export class PaymentsController {
   })
   @ApiOkResponse({ type: WebhookAckDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'WEBHOOK_SIGNATURE_INVALID' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'WEBHOOK_EVENT_IN_PROGRESS: another delivery of this event is being applied; Stripe retries' })
   receive(@Req() req: Request, @Headers('stripe-signature') signature?: string): Promise<WebhookAckDto> {
     return this.webhooks.receive(req.body, signature);
   }

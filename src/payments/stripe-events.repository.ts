@@ -4,7 +4,7 @@ import { Model } from 'mongoose';
 import { op } from '../common/trusted';
 import { StripeEventRecord } from './stripe-event.schema';
 
-export type EventClaim = 'new' | 'processed' | 'unfinished';
+export type EventClaim = 'new' | 'processed' | 'in_progress' | 'unfinished';
 
 @Injectable()
 export class StripeEventsRepository implements OnModuleInit {
@@ -15,11 +15,12 @@ export class StripeEventsRepository implements OnModuleInit {
   }
 
   /**
-   * Inserts the event record first. A duplicate id means the event was seen: 'processed' when it was fully
-   * applied, 'unfinished' when an earlier delivery crashed (or is still running) between insert and apply; the
-   * caller then re-applies, which is safe because every state change is idempotent.
+   * Inserts the event record first; the unique _id makes exactly one delivery the applier. A duplicate id means
+   * the event was seen: 'processed' when fully applied; 'in_progress' when another delivery claimed it less than
+   * `leaseMs` ago and has not finished (the caller asks Stripe to retry later); 'unfinished' when that delivery
+   * evidently crashed between insert and apply, so the caller re-applies (every state change is idempotent).
    */
-  async claim(id: string, type: string, at: Date): Promise<EventClaim> {
+  async claim(id: string, type: string, at: Date, leaseMs: number): Promise<EventClaim> {
     try {
       await this.model.create({ _id: id, type, receivedAt: at });
       return 'new';
@@ -27,7 +28,8 @@ export class StripeEventsRepository implements OnModuleInit {
       if (e?.code !== 11000) throw e;
     }
     const seen = await this.model.findById(id).lean<StripeEventRecord>().exec();
-    return seen?.processedAt ? 'processed' : 'unfinished';
+    if (!seen || seen.processedAt) return 'processed';
+    return at.getTime() - new Date(seen.receivedAt).getTime() < leaseMs ? 'in_progress' : 'unfinished';
   }
 
   async markProcessed(id: string, at: Date): Promise<void> {

@@ -17,6 +17,9 @@ import { InjectStripe, type StripeClient } from './stripe.provider';
 /** Stripe's default: a signature whose timestamp is more than 5 minutes away is refused (replay protection). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
+/** How long a claimed event is left to the delivery applying it before a redelivery may take over. */
+export const EVENT_LEASE_MS = 60_000;
+
 const invalidSignature = () => AppError.badRequest('WEBHOOK_SIGNATURE_INVALID', 'Missing or invalid Stripe-Signature');
 
 const idOf = (v: string | { id: string } | null | undefined): string | undefined => (typeof v === 'string' ? v : v?.id);
@@ -43,8 +46,11 @@ export class WebhookService {
 
   async receive(raw: unknown, signature: unknown): Promise<WebhookAckDto> {
     const event = this.verify(raw, signature);
-    const claim = await this.events.claim(event.id, event.type, new Date());
+    const claim = await this.events.claim(event.id, event.type, new Date(), EVENT_LEASE_MS);
     if (claim === 'processed') return { received: true, duplicate: true };
+    // Another delivery of this event is being applied right now: a non-2xx makes Stripe retry later, so two
+    // deliveries never apply the same event side by side.
+    if (claim === 'in_progress') throw AppError.conflict('WEBHOOK_EVENT_IN_PROGRESS', 'This event is being processed; retry later');
     await this.apply(event);
     await this.events.markProcessed(event.id, new Date());
     return claim === 'new' ? { received: true } : { received: true, duplicate: true };
@@ -92,7 +98,8 @@ export class WebhookService {
       await this.record('order.payment_mismatch', order, event, { amountTotal: session.amount_total, currency: session.currency });
       return;
     }
-    const at = new Date();
+    // Times come from the event, so a re-applied event writes exactly the same values.
+    const at = new Date(event.created * 1000);
     const paid = await this.orders.markPaid(order._id, at, order.snapshot.licenseDays, {
       sessionId: session.id,
       paymentIntentId: idOf(session.payment_intent),
@@ -118,7 +125,7 @@ export class WebhookService {
       await this.record('order.partial_refund', order, event, { amountRefunded: charge.amount_refunded });
       return;
     }
-    const at = new Date();
+    const at = new Date(event.created * 1000);
     // Two states can be refunded and each has its own atomic update; re-read and retry if a concurrent event
     // moved the order between the read and the write (e.g. the completion landing at the same moment).
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -151,7 +158,7 @@ export class WebhookService {
   private async disputeClosed(event: Stripe.Event, dispute: Stripe.Dispute): Promise<void> {
     const order = await this.orderFor(dispute.metadata?.orderId, idOf(dispute.payment_intent), event);
     if (!order) return;
-    const at = new Date();
+    const at = new Date(event.created * 1000);
     if (dispute.status === 'lost') {
       const lost = await this.orders.markDisputeLost(order._id, at, {
         stripeDisputeId: dispute.id,

@@ -93,8 +93,14 @@ describe('Stripe webhooks, fulfilment, refunds and disputes', () => {
     const order = await newOrder();
     const event = completed(order);
     const results = await Promise.all(Array.from({ length: 10 }, () => sendEvent(t, event)));
-    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    expect(results.filter((r) => !r.body.duplicate)).toHaveLength(1);
+    // One delivery applies it; the others see it applied (200 duplicate) or still being applied (409 → Stripe retries).
+    const applied = results.filter((r) => r.status === 200 && !r.body.duplicate);
+    expect(applied).toHaveLength(1);
+    for (const r of results.filter((x) => x !== applied[0])) {
+      if (r.status === 200) expect(r.body).toEqual({ received: true, duplicate: true });
+      else expect([r.status, r.body.code]).toEqual([409, 'WEBHOOK_EVENT_IN_PROGRESS']);
+    }
+    expect((await sendEvent(t, event).expect(200)).body).toEqual({ received: true, duplicate: true });
     expect((await getOrder(order.id)).status).toBe('paid');
     expect(await ledger(order.id)).toHaveLength(1);
     expect(await audits(order.id, 'order.paid')).toBe(1);
@@ -160,10 +166,16 @@ describe('Stripe webhooks, fulfilment, refunds and disputes', () => {
     expect(entries.reduce((s, e) => s + e.amount, 0)).toBe(0);
   });
 
-  it('an event applied only halfway (crash before processedAt) is re-applied on redelivery', async () => {
+  it('an event applied only halfway (crash before processedAt) is re-applied on redelivery once its lease is over', async () => {
     const order = await newOrder();
     const event = completed(order);
-    await t.connection.collection('stripeEvents').insertOne({ _id: event.id as any, type: event.type, receivedAt: new Date() });
+    const claimed = { _id: event.id as any, type: event.type, receivedAt: new Date() };
+    await t.connection.collection('stripeEvents').insertOne(claimed);
+    // Claimed a moment ago by a delivery that may still be running: Stripe is asked to retry.
+    expect((await sendEvent(t, event).expect(409)).body.code).toBe('WEBHOOK_EVENT_IN_PROGRESS');
+    expect((await getOrder(order.id)).status).toBe('pending_payment');
+    // Two minutes later that delivery has evidently crashed: the redelivery applies the event.
+    await t.connection.collection('stripeEvents').updateOne({ _id: claimed._id }, { $set: { receivedAt: new Date(Date.now() - 120_000) } });
     const res = await sendEvent(t, event).expect(200);
     expect(res.body).toEqual({ received: true, duplicate: true });
     expect((await getOrder(order.id)).status).toBe('paid');
