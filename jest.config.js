@@ -17,6 +17,7 @@ const transform = {
 // NestJS 12 ships as ES modules, so Jest runs the suite as ESM (node --experimental-vm-modules).
 module.exports = {
   maxWorkers: 2,
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
@@ -34,7 +35,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -8,8 +8,11 @@ import { RateLimitGuard } from './common/rate-limit.guard';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { CommonModule } from './common/common.module';
+import { PaymentsModule } from './payments/payments.module';
+import { PayoutsModule } from './payouts/payouts.module';
 
 @Module({
   imports: [
@@ -20,6 +23,9 @@ import { CommonModule } from './common/common.module';
     OrganizationsModule,
     AuthModule,
     HealthModule,
+    OrdersModule,
+    PaymentsModule,
+    PayoutsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -171,7 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       overlapBudget: r.num('OVERLAP_EPSILON_BUDGET', 3, 0.01, 1000),
     },
     stripe: {
-      secretKey: r.str('STRIPE_SECRET_KEY', prod ? undefined : 'sk_test_audex_local'),
+      secretKey: r.str('STRIPE_SECRET_KEY', prod ? undefined : 'sk_test_audexlocaldevonly'),
       webhookSecret: r.str('STRIPE_WEBHOOK_SECRET', prod ? undefined : DEV_WEBHOOK_SECRET),
       apiHost: r.optional('STRIPE_API_HOST'),
       apiPort: r.optional('STRIPE_API_PORT') ? r.int('STRIPE_API_PORT', 0, 1, 65535) : undefined,

@@ -17,6 +17,20 @@ export interface ListingSnapshot {
   taxonomyIds: number[];
 }
 
+/** An admin's refund request; the order becomes `refunded` only when Stripe confirms (charge.refunded). */
+export interface RefundRequest {
+  requestedAt: Date;
+  requestedBy: string;
+  stripeRefundId: string;
+}
+
+export interface DisputeInfo {
+  stripeDisputeId: string;
+  status: 'open' | 'won' | 'lost';
+  openedAt: Date;
+  closedAt?: Date;
+}
+
 export interface License {
   startsAt: Date;
   expiresAt: Date;
@@ -47,6 +61,8 @@ export class Order {
   @Prop({ type: Date }) refundedAt?: Date;
   /** Bumped by every state transition (see common/state-claims.ts). */
   @Prop({ type: Number, default: 0 }) rev: number;
+  @Prop({ type: Object }) refund?: RefundRequest;
+  @Prop({ type: Object }) dispute?: DisputeInfo;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,3 +71,5 @@ export const OrderSchema = SchemaFactory.createForClass(Order);
 OrderSchema.index({ buyerOrgId: 1, _id: -1 });
 OrderSchema.index({ sellerOrgId: 1, _id: -1 });
 OrderSchema.index({ listingId: 1 });
+// Lookup for charge/dispute events that carry only the payment intent; not unique (see docs/payments.md).
+OrderSchema.index({ stripePaymentIntentId: 1 });
