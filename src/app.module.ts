@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PrivacyModule } from './matching/privacy.module';
 import { CommonModule } from './common/common.module';
 
 @Module({
@@ -20,6 +21,7 @@ import { CommonModule } from './common/common.module';
     OrganizationsModule,
     AuthModule,
     HealthModule,
+    PrivacyModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
