@@ -1,9 +1,11 @@
+import 'reflect-metadata';
 import { jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { type AddressInfo, type LookupFunction } from 'node:net';
 import { AppError } from '../common/app-error';
-import { loadConfig } from '../config/config';
+import { APP_CONFIG, loadConfig } from '../config/config';
 import {
   createWebhookAgents,
   parseRetryAfter,
@@ -342,5 +344,17 @@ describe('WebhookPusher delivery', () => {
     expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('WebhookPusher wiring', () => {
+  it('resolves through Nest DI with only the config provided', async () => {
+    const moduleRef = await Test.createTestingModule({
+      providers: [WebhookPusher, { provide: APP_CONFIG, useValue: loadConfig({ NODE_ENV: 'test' }) }],
+    }).compile();
+    const p = moduleRef.get(WebhookPusher);
+    expect(() => p.validateUrl('http://hooks.example.com/')).toThrow(/https/);
+    const out = await push(p, 'https://127.0.0.1/');
+    expect(out).toMatchObject({ ok: false, attempts: 0, error: { code: 'WEBHOOK_URL_FORBIDDEN' } });
   });
 });
