@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { OrdersModule } from './orders/orders.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PrivacyModule } from './matching/privacy.module';
 import { CommonModule } from './common/common.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PayoutsModule } from './payouts/payouts.module';
@@ -26,6 +27,7 @@ import { PayoutsModule } from './payouts/payouts.module';
     OrdersModule,
     PaymentsModule,
     PayoutsModule,
+    PrivacyModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
