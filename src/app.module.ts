@@ -9,6 +9,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { ListingsModule } from './listings/listings.module';
+import { MarketplaceModule } from './marketplace/marketplace.module';
 import { SegmentsModule } from './segments/segments.module';
 
 @Module({
@@ -20,6 +22,8 @@ import { SegmentsModule } from './segments/segments.module';
     AuthModule,
     HealthModule,
     SegmentsModule,
+    ListingsModule,
+    MarketplaceModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

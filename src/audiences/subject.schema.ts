@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 export const CONSENT_STATUSES = ['granted', 'denied', 'revoked'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
@@ -25,8 +25,8 @@ export interface SubjectConsent {
 @Schema({ collection: 'subjects', versionKey: false })
 export class Subject {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orgId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) audienceId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) audienceId: Types.ObjectId;
   @Prop({ type: String, required: true }) key: string;
   @Prop({ type: Object, default: {} }) ids: { emailSha256?: string; phoneSha256?: string; maid?: string };
   @Prop({ type: Object, default: {} }) traits: Record<string, string | number | boolean | string[]>;

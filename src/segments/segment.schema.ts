@@ -1,11 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 import type { RuleGroup } from './rules/rule-language';
 
 @Schema({ collection: 'segments', timestamps: true })
 export class Segment {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;
   @Prop({ type: String, required: true, maxlength: 200 }) name: string;
   @Prop({ type: [Types.ObjectId], required: true }) audienceIds: Types.ObjectId[];
   /** The validated rule tree, stored as given; compiled again on every count. */

@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, aPublisher, anAdvertiser } from '../helpers/builders';
 import { seedAudienceWithSubjects, subjects } from '../helpers/seed';
+
+// Each submit recounts a segment and computes its label; a busy machine needs more than Jest's 5 s default.
+jest.setTimeout(60_000);
 
 describe('segments', () => {
   let t: TestApp;
@@ -30,7 +34,7 @@ describe('segments', () => {
         subjects: subjects(10, (i) => ({ traits: { age: 30, interests: ['sport'], country: 'CMR', vip: i < 3 } })),
       })
     ).audienceId;
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   const sportCmr25to34 = {
