@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const search = await run(base + searchPath, auth);
     // The advertiser's token lives 15 minutes at most; the bench stays well inside that.
     const row = (name: string, r: autocannon.Result) =>
-      `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+      `${name.padEnd(22)} ${r.requests.average.toFixed(1).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
     console.log(`\nautocannon: overallRate ${RATE}/s, ${CONNECTIONS} connections, ${DURATION}s each`);
     console.log(row('GET /health', health));
     console.log(row('GET marketplace search', search));

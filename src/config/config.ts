@@ -36,6 +36,8 @@ export interface AppConfig {
     connectRefreshUrl: string;
     connectReturnUrl: string;
   };
+  /** Approved listings held in memory per instance for browsing (0 = always query the database). */
+  marketplace: { snapshotMax: number };
   delivery: { linkSecret: string; linkTtlSeconds: number; webhookMaxAttempts: number; allowInsecureWebhooks: boolean };
   publicBaseUrl: string;
 }
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectRefreshUrl: r.url('CONNECT_REFRESH_URL', `${publicBaseUrl}/payouts/refresh`),
       connectReturnUrl: r.url('CONNECT_RETURN_URL', `${publicBaseUrl}/payouts/return`),
     },
+    marketplace: { snapshotMax: r.int('MARKETPLACE_SNAPSHOT_MAX', 100_000, 0, 5_000_000) },
     delivery: {
       linkSecret: r.str('DOWNLOAD_LINK_SECRET', prod ? undefined : DEV_LINK_SECRET),
       linkTtlSeconds: r.int('DOWNLOAD_LINK_TTL_SECONDS', 3600, 30, 7 * 24 * 3600),

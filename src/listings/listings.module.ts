@@ -4,6 +4,7 @@ import { SegmentsModule } from '../segments/segments.module';
 import { AdminListingsController } from './admin-listings.controller';
 import { ListingTransition, ListingTransitionSchema } from './listing-transition.schema';
 import { Listing, ListingSchema } from './listing.schema';
+import { MarketplaceState, MarketplaceStateSchema } from './marketplace-state.schema';
 import { ListingsController } from './listings.controller';
 import { ListingsRepository } from './listings.repository';
 import { ListingsService } from './listings.service';
@@ -12,6 +13,7 @@ import { ListingsService } from './listings.service';
   imports: [MongooseModule.forFeature([
       { name: Listing.name, schema: ListingSchema },
       { name: ListingTransition.name, schema: ListingTransitionSchema },
+      { name: MarketplaceState.name, schema: MarketplaceStateSchema },
     ]), SegmentsModule],
   controllers: [ListingsController, AdminListingsController],
   providers: [ListingsRepository, ListingsService],

@@ -4,14 +4,16 @@ import { type Model, Types } from 'mongoose';
 import { type KeysetSort, keysetQuery } from '../common/pagination';
 import { trustFilter } from '../segments/rules/trusted-filter';
 import { ListingTransition } from './listing-transition.schema';
+import { randomUUID } from 'node:crypto';
 import { Listing, type ListingStatus, type ModerationEvent } from './listing.schema';
+import { MarketplaceState } from './marketplace-state.schema';
 
 /** A claim older than this whose change never landed (the process died between the two writes) is released. */
 const STALE_CLAIM_MS = 30_000;
 
 export interface MarketplaceCriteria {
-  /** Already escaped and lower-cased. */
-  searchPattern?: string;
+  /** Lower-cased literal text, matched as a substring (escaped before it becomes a regex). */
+  text?: string;
   taxonomyId?: number;
   country?: string;
   dataType?: string;
@@ -38,6 +40,7 @@ export class ListingsRepository {
   constructor(
     @InjectModel(Listing.name) private readonly model: Model<Listing>,
     @InjectModel(ListingTransition.name) private readonly transitions: Model<ListingTransition>,
+    @InjectModel(MarketplaceState.name) private readonly state: Model<MarketplaceState>,
   ) {}
 
   async create(data: Partial<Listing>): Promise<Listing> {
@@ -83,7 +86,7 @@ export class ListingsRepository {
    * One state change, only if the listing is still in the state (and sequence) the caller read: of two racing
    * moderators exactly one succeeds; the other gets null and answers 409.
    */
-  transition(spec: TransitionSpec): Promise<Listing | null> {
+  async transition(spec: TransitionSpec): Promise<Listing | null> {
     const filter: Record<string, unknown> = { status: spec.from };
     if (spec.orgId) filter.orgId = new Types.ObjectId(spec.orgId);
     const update: Record<string, unknown> = {
@@ -91,7 +94,31 @@ export class ListingsRepository {
       $push: { moderation: spec.event },
     };
     if (spec.unset?.length) update.$unset = Object.fromEntries(spec.unset.map((k) => [k, 1]));
-    return this.compareAndSet(spec.id, spec.seq, spec.event.action, filter, update);
+    const updated = await this.compareAndSet(spec.id, spec.seq, spec.event.action, filter, update);
+    // Any change into or out of `approved` changes what buyers may see: tell every instance's snapshot.
+    if (updated && (spec.from === 'approved' || spec.to === 'approved')) await this.touchMarketplace();
+    return updated;
+  }
+
+  /** The current marketplace token (null before the first change). */
+  async marketplaceToken(): Promise<string | null> {
+    const doc = await this.state.findById('listings').lean<MarketplaceState>().exec();
+    return doc?.token ?? null;
+  }
+
+  async touchMarketplace(): Promise<void> {
+    await this.state.updateOne({ _id: 'listings' }, { $set: { token: randomUUID(), at: new Date() } }, { upsert: true }).exec();
+  }
+
+  /** Every approved listing without private fields, or null when there are more than `max`. */
+  async findAllApprovedPublic(max: number): Promise<Listing[] | null> {
+    const docs = await this.model
+      .find({ status: 'approved' })
+      .select({ moderation: 0, consentedSize: 0, rejectionReason: 0, suspensionReason: 0 })
+      .limit(max + 1)
+      .lean<Listing[]>()
+      .exec();
+    return docs.length > max ? null : docs;
   }
 
   private async compareAndSet(
@@ -132,7 +159,7 @@ export class ListingsRepository {
   findApprovedPage(criteria: MarketplaceCriteria, sort: KeysetSort, limit: number, cursor?: string): Promise<Listing[]> {
     const q = keysetQuery(sort, cursor);
     const and: Record<string, unknown>[] = [{ status: 'approved' }];
-    if (criteria.searchPattern) and.push({ searchText: { $regex: criteria.searchPattern } });
+    if (criteria.text) and.push({ searchText: { $regex: escapeRegex(criteria.text) } });
     if (criteria.taxonomyId !== undefined) and.push({ taxonomyAncestorIds: criteria.taxonomyId });
     if (criteria.country) and.push({ countries: criteria.country });
     if (criteria.dataType) and.push({ dataTypes: criteria.dataType });
@@ -147,4 +174,9 @@ export class ListingsRepository {
       .lean<Listing[]>()
       .exec();
   }
+}
+
+/** Regex metacharacters are escaped: the text is matched literally. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

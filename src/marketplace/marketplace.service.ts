@@ -4,9 +4,10 @@ import { DEFAULT_PAGE_LIMIT, type KeysetSort, type Page, toPage } from '../commo
 import { type AppConfig, InjectConfig } from '../config/config';
 import type { DataLabelDto } from '../listings/dto/listing.dto';
 import type { Listing } from '../listings/listing.schema';
-import { ListingsRepository } from '../listings/listings.repository';
+import { ListingsRepository, type MarketplaceCriteria } from '../listings/listings.repository';
 import { renderEstimate } from '../listings/size-estimate';
 import type { MarketplaceListingDto, MarketplaceQuery, MarketplaceSort } from './dto/marketplace.dto';
+import { MarketplaceSnapshot } from './marketplace.snapshot';
 
 const SORTS: Record<MarketplaceSort, KeysetSort> = {
   price: { field: 'sortPrice', direction: 1 },
@@ -16,36 +17,29 @@ const SORTS: Record<MarketplaceSort, KeysetSort> = {
   newest: { field: 'listedAt', direction: -1 },
 };
 
-/** Regex metacharacters are escaped: the query is matched as a literal substring. */
-export function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
 @Injectable()
 export class MarketplaceService {
   constructor(
     private readonly listings: ListingsRepository,
+    private readonly snapshot: MarketplaceSnapshot,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async search(q: MarketplaceQuery): Promise<Page<MarketplaceListingDto>> {
     const sort = SORTS[q.sort ?? 'newest'];
     const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
-    const text = q.q?.trim().toLowerCase();
-    const docs = await this.listings.findApprovedPage(
-      {
-        searchPattern: text ? escapeRegex(text) : undefined,
-        taxonomyId: q.taxonomyId,
-        country: q.country,
-        dataType: q.dataType,
-        minSize: q.minSize,
-        maxPrice: q.maxPrice,
-        currency: q.currency,
-      },
-      sort,
-      limit,
-      q.cursor,
-    );
+    const criteria: MarketplaceCriteria = {
+      text: q.q?.trim().toLowerCase() || undefined,
+      taxonomyId: q.taxonomyId,
+      country: q.country,
+      dataType: q.dataType,
+      minSize: q.minSize,
+      maxPrice: q.maxPrice,
+      currency: q.currency,
+    };
+    const fromMemory = await this.snapshot.page(criteria, sort, limit, q.cursor, (d) => this.toDto(d));
+    if (fromMemory) return fromMemory;
+    const docs = await this.listings.findApprovedPage(criteria, sort, limit, q.cursor);
     return toPage(docs, limit, sort, (d) => this.toDto(d));
   }
 

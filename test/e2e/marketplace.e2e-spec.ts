@@ -10,7 +10,11 @@ jest.setTimeout(120_000);
 
 const NOISE = { SIZE_NOISE_SECRET: 'marketplace-e2e-noise-secret-0123456789', SIZE_NOISE_SCALE: '20' };
 
-describe('marketplace', () => {
+// Both search paths: the per-instance snapshot (default) and direct database queries (snapshot disabled).
+describe.each([
+  ['snapshot', '100000'],
+  ['database', '0'],
+])('marketplace (%s)', (_mode, snapshotMax) => {
   let t: TestApp;
   let pubA: Actor;
   let pubB: Actor;
@@ -20,7 +24,7 @@ describe('marketplace', () => {
   const approved: any[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ env: NOISE });
+    t = await createTestApp({ env: { ...NOISE, MARKETPLACE_SNAPSHOT_MAX: snapshotMax } });
     [pubA, pubB, adv, admin] = await Promise.all([
       aPublisher(t, { organizationName: 'Douala Sport Media' }),
       aPublisher(t, { organizationName: 'Lagos Retail Data' }),
