@@ -3,7 +3,7 @@
  *
  * Starts the real app in-process (MONGODB_URI, or an embedded FerretDB exactly as src/database/ferretdb.ts
  * starts it), seeds BENCH_LISTINGS approved listings by direct insert, signs up an advertiser over HTTP, then
- * drives GET /health and GET /v1/marketplace/listings with autocannon at a fixed overall rate and prints
+ * drives GET /health, GET /v1/auth/me (authenticated baseline) and GET /v1/marketplace/listings with autocannon at a fixed overall rate and prints
  * req/s and p99 latency for both, and their ratio.
  */
 import 'reflect-metadata';
@@ -66,12 +66,15 @@ async function main(): Promise<void> {
     if (sample.status !== 200 || !body.items.length) throw new Error(`search answered ${sample.status} with ${body.items?.length} items`);
 
     const health = await run(`${base}/health`, {});
+    // An authenticated no-op: what bearer-token checking alone costs (the strategy loads the user each request).
+    const me = await run(`${base}/v1/auth/me`, auth);
     const search = await run(base + searchPath, auth);
     // The advertiser's token lives 15 minutes at most; the bench stays well inside that.
     const row = (name: string, r: autocannon.Result) =>
       `${name.padEnd(22)} ${r.requests.average.toFixed(1).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
     console.log(`\nautocannon: overallRate ${RATE}/s, ${CONNECTIONS} connections, ${DURATION}s each`);
     console.log(row('GET /health', health));
+    console.log(row('GET /v1/auth/me', me));
     console.log(row('GET marketplace search', search));
     console.log(
       `ratio search/health: throughput ${(search.requests.average / health.requests.average).toFixed(2)}, p99 ${(search.latency.p99 / Math.max(health.latency.p99, 1)).toFixed(1)}x`,

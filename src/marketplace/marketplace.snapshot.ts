@@ -16,7 +16,7 @@ type SortKey = `${string}:${1 | -1}`;
  * Freshness: every search first reads the one-document marketplace token (changed after each approve,
  * suspend, reinstate or archive of an approved listing, see ListingsRepository.transition); a different token
  * reloads the snapshot before answering, so a suspended listing disappears from the next search on every
- * instance. The token is read before the data, so a change landing during a reload changes the token again.
+ * instance (concurrent searches share one token read, see readToken). The token is read before the data, so a change landing during a reload changes the token again.
  * Above MARKETPLACE_SNAPSHOT_MAX approved listings (or with 0) searches go to the database instead.
  */
 @Injectable()
@@ -24,6 +24,7 @@ export class MarketplaceSnapshot {
   private current: { token: string | null; items: Listing[] | null; sorted: Map<SortKey, Listing[]> } | null = null;
   private loading: Promise<void> | null = null;
   private loadingToken: string | null | undefined;
+  private tokenRead: Promise<string | null> | null = null;
 
   constructor(
     private readonly listings: ListingsRepository,
@@ -34,7 +35,7 @@ export class MarketplaceSnapshot {
   async page<T>(criteria: MarketplaceCriteria, sort: KeysetSort, limit: number, cursor: string | undefined, map: (l: Listing) => T): Promise<Page<T> | null> {
     const max = this.config.marketplace.snapshotMax;
     if (max === 0) return null;
-    const token = await this.listings.marketplaceToken();
+    const token = await this.readToken();
     if (!this.current || this.current.token !== token) await this.reload(token, max);
     const snap = this.current!;
     if (!snap.items) return null;
@@ -51,6 +52,17 @@ export class MarketplaceSnapshot {
       items: items.map(map),
       nextCursor: hasMore && last ? encodeCursor((last as any)[sort.field], last._id) : null,
     };
+  }
+
+  /**
+   * Concurrent searches share one in-flight token read instead of each sending its own: under load that is one
+   * database round trip per round trip, and a change is seen at most one round trip later.
+   */
+  private readToken(): Promise<string | null> {
+    this.tokenRead ??= this.listings.marketplaceToken().finally(() => {
+      this.tokenRead = null;
+    });
+    return this.tokenRead;
   }
 
   private reload(token: string | null, max: number): Promise<void> {
