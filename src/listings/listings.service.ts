@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_LIMIT, type KeysetSort, type Page, toPage } from '../commo
 import { type AppConfig, InjectConfig } from '../config/config';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { SegmentsService } from '../segments/segments.service';
-import { buildLabel, computeLabel, type DeclaredLabel, pickDeclared, type StoredLabel } from './data-label';
+import { buildLabel, computeLabel, type DeclaredLabel, pickDeclared } from './data-label';
 import type { CreateListingDto, ListingDto, ListingStatusQuery, UpdateListingDto } from './dto/listing.dto';
 import { toListingDto } from './listing.mapper';
 import type { Listing, ListingStatus, ModerationEvent } from './listing.schema';
@@ -312,4 +312,3 @@ export function comparablePrice(listing: Pick<Listing, 'pricing'>, storedEstimat
   return Math.ceil((listing.pricing.amount * 1000) / Math.max(storedEstimate, k));
 }
 
-export type { StoredLabel };

@@ -219,6 +219,22 @@ describe('listings and moderation', () => {
     }
   });
 
+  it('a claim left by a crashed transition blocks only until it is stale', async () => {
+    // Simulates a process that died between claiming a transition and applying it (no HTTP way to crash one).
+    const fresh = await aSubmittedListing(t, pub, segment.id);
+    const stale = await aSubmittedListing(t, pub, segment.id);
+    const seqOf = async (id: string) => (await t.connection.collection('listings').findOne({ _id: new Types.ObjectId(id) }))!.stateSeq;
+    const claims = t.connection.collection<{ _id: string; listingId: string; action: string; at: Date }>('listingTransitions');
+    await claims.insertOne({ _id: `${fresh.id}:${await seqOf(fresh.id)}`, listingId: fresh.id, action: 'approve', at: new Date() });
+    await claims.insertOne({ _id: `${stale.id}:${await seqOf(stale.id)}`, listingId: stale.id, action: 'approve', at: new Date(Date.now() - 60_000) });
+
+    const blocked = await t.http().post(`/v1/admin/listings/${fresh.id}/approve`).set(admin.auth).expect(409);
+    expect(blocked.body.code).toBe('LISTING_STATE_CONFLICT');
+    expect(await status(fresh.id)).toBe('pending_review');
+    await t.http().post(`/v1/admin/listings/${stale.id}/approve`).set(admin.auth).expect(200);
+    expect(await status(stale.id)).toBe('approved');
+  });
+
   it('a non-admin gets 403 on every admin route', async () => {
     const l = await aSubmittedListing(t, pub, segment.id);
     for (const who of [pub, adv]) {
