@@ -14,6 +14,9 @@ import { PrivacyModule } from './matching/privacy.module';
 import { CommonModule } from './common/common.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PayoutsModule } from './payouts/payouts.module';
+import { ListingsModule } from './listings/listings.module';
+import { MarketplaceModule } from './marketplace/marketplace.module';
+import { SegmentsModule } from './segments/segments.module';
 
 @Module({
   imports: [
@@ -28,6 +31,9 @@ import { PayoutsModule } from './payouts/payouts.module';
     PaymentsModule,
     PayoutsModule,
     PrivacyModule,
+    SegmentsModule,
+    ListingsModule,
+    MarketplaceModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

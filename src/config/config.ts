@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
 
 /** Everything Audex reads from the environment, parsed and checked once at start. */
 export interface AppConfig {
@@ -19,6 +20,9 @@ export interface AppConfig {
     deniedTraitTerms: string[];
     overlapEpsilon: number;
     overlapBudget: number;
+    /** Laplace scale for public listing sizes (SIZE_NOISE_SCALE), and the key seeding its draws. */
+    sizeNoiseScale: number;
+    sizeNoiseSecret: string;
   };
   stripe: {
     secretKey: string;
@@ -32,6 +36,8 @@ export interface AppConfig {
     connectRefreshUrl: string;
     connectReturnUrl: string;
   };
+  /** Approved listings held in memory per instance for browsing (0 = always query the database). */
+  marketplace: { snapshotMax: number };
   delivery: { linkSecret: string; linkTtlSeconds: number; webhookMaxAttempts: number; allowInsecureWebhooks: boolean };
   publicBaseUrl: string;
 }
@@ -169,6 +175,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       deniedTraitTerms: r.list('DENIED_TRAIT_TERMS', DEFAULT_DENIED_TRAIT_TERMS).map((t) => t.toLowerCase()),
       overlapEpsilon: r.num('OVERLAP_EPSILON', 0.5, 0.01, 10),
       overlapBudget: r.num('OVERLAP_EPSILON_BUDGET', 3, 0.01, 1000),
+      sizeNoiseScale: r.num('SIZE_NOISE_SCALE', 10, 0, 100_000),
+      // Defaults to a key derived from the JWT secret, so production needs no extra variable; set it to rotate alone.
+      sizeNoiseSecret:
+        r.optional('SIZE_NOISE_SECRET') ??
+        createHmac('sha256', r.str('JWT_ACCESS_SECRET', prod ? undefined : DEV_JWT_SECRET)).update('audex:size-noise').digest('hex'),
     },
     stripe: {
       secretKey: r.str('STRIPE_SECRET_KEY', prod ? undefined : 'sk_test_audexlocaldevonly'),
@@ -184,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectRefreshUrl: r.url('CONNECT_REFRESH_URL', `${publicBaseUrl}/payouts/refresh`),
       connectReturnUrl: r.url('CONNECT_RETURN_URL', `${publicBaseUrl}/payouts/return`),
     },
+    marketplace: { snapshotMax: r.int('MARKETPLACE_SNAPSHOT_MAX', 100_000, 0, 5_000_000) },
     delivery: {
       linkSecret: r.str('DOWNLOAD_LINK_SECRET', prod ? undefined : DEV_LINK_SECRET),
       linkTtlSeconds: r.int('DOWNLOAD_LINK_TTL_SECONDS', 3600, 30, 7 * 24 * 3600),

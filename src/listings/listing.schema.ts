@@ -31,6 +31,8 @@ export class Listing {
   /** Lower-cased title + description, for escaped substring search (no text index on FerretDB). */
   @Prop({ type: String, required: true }) searchText: string;
   @Prop({ type: [Number], default: [] }) taxonomyIds: number[];
+  /** taxonomyIds plus all their ancestors, so filtering by "Sports" finds "Soccer". */
+  @Prop({ type: [Number], default: [] }) taxonomyAncestorIds: number[];
   @Prop({ type: Object, required: true }) pricing: Pricing;
   @Prop({ type: Number, required: true }) licenseDays: number;
   /** TCF purposes a buyer's use needs; delivery checks them (default 1, 3, 4). */
@@ -41,6 +43,8 @@ export class Listing {
   @Prop({ type: String }) suspensionReason?: string;
   @Prop({ type: [Object], default: [] }) moderation: ModerationEvent[];
   @Prop({ type: Number, default: 1 }) version: number;
+  /** Incremented by every state change or edit; with listingTransitions it makes each change a compare-and-set. */
+  @Prop({ type: Number, required: true, default: 0 }) stateSeq: number;
   /** Denormalized public facts for marketplace filters; set when the listing is submitted/approved. */
   @Prop({ type: String }) publisherName?: string;
   @Prop({ type: [String], default: [] }) countries: string[];
@@ -54,6 +58,8 @@ export class Listing {
   @Prop({ type: Date }) approvedAt?: Date;
   /** Bumped by every state transition (see common/state-claims.ts). */
   @Prop({ type: Number, default: 0 }) rev: number;
+  /** Set at approval, so "newest" sorts by when a listing reached the marketplace. */
+  @Prop({ type: Date }) listedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,3 +69,5 @@ ListingSchema.index({ orgId: 1, _id: -1 });
 ListingSchema.index({ status: 1, _id: -1 });
 ListingSchema.index({ status: 1, sortPrice: 1, _id: 1 });
 ListingSchema.index({ status: 1, sizeEstimate: 1, _id: 1 });
+ListingSchema.index({ status: 1, listedAt: -1, _id: -1 });
+ListingSchema.index({ status: 1, submittedAt: 1, _id: 1 });

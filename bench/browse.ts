@@ -1,0 +1,158 @@
+/**
+ * npm run bench:browse — marketplace search throughput against a trivial baseline, in one run.
+ *
+ * Starts the real app in-process (MONGODB_URI, or an embedded FerretDB exactly as src/database/ferretdb.ts
+ * starts it), seeds BENCH_LISTINGS approved listings by direct insert, signs up an advertiser over HTTP, then
+ * drives GET /health, GET /v1/auth/me (authenticated baseline) and GET /v1/marketplace/listings with autocannon at a fixed overall rate and prints
+ * req/s and p99 latency for both, and their ratio.
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { getConnectionToken } from '@nestjs/mongoose';
+import autocannon from 'autocannon';
+import { type Connection, Types } from 'mongoose';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.setup';
+import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+
+const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 10_000);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+
+const TOPICS = [
+  ['football', 663], ['basketball', 614], ['tennis', 669], ['travel', 727], ['cooking', 371], ['jazz', 499],
+  ['gardening', 458], ['fiction', 264], ['startups', 277], ['dogs', 544], ['cycling', 625], ['golf', 644],
+] as const;
+const COUNTRIES = ['CMR', 'NGA', 'FRA', 'GBR', 'USA', 'DEU', 'SEN', 'CIV'];
+const DATA_TYPES = ['first_party', 'second_party', 'third_party'];
+
+async function main(): Promise<void> {
+  let ferret: RunningFerret | undefined;
+  let stateDir: string | undefined;
+  let uri = process.env.MONGODB_URI;
+  if (!uri) {
+    stateDir = mkdtempSync(join(tmpdir(), 'audex-bench-'));
+    ferret = await startFerretDb({ handler: 'sqlite', stateDir, sqliteDir: join(stateDir, 'sqlite'), database: 'audex_bench' });
+    uri = ferret.uri;
+  }
+  Object.assign(process.env, {
+    MONGODB_URI: uri,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+  });
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const connection = app.get<Connection>(getConnectionToken());
+
+  try {
+    const advertiser = await register(base, 'advertiser');
+    const publisher = await register(base, 'publisher');
+    const seeded = await seed(connection, publisher.user.organizationId);
+    console.log(`seeded ${seeded} approved listings (${uri.startsWith('mongodb://127.0.0.1') && ferret ? 'embedded FerretDB/SQLite' : 'MONGODB_URI'})`);
+
+    const auth = { Authorization: `Bearer ${advertiser.accessToken}` };
+    const searchPath = '/v1/marketplace/listings?q=football&country=CMR&sort=price&limit=20';
+    const sample = await fetch(base + searchPath, { headers: auth });
+    const body = (await sample.json()) as { items: unknown[] };
+    if (sample.status !== 200 || !body.items.length) throw new Error(`search answered ${sample.status} with ${body.items?.length} items`);
+
+    const health = await run(`${base}/health`, {});
+    // An authenticated no-op: what bearer-token checking alone costs (the strategy loads the user each request).
+    const me = await run(`${base}/v1/auth/me`, auth);
+    const search = await run(base + searchPath, auth);
+    // The advertiser's token lives 15 minutes at most; the bench stays well inside that.
+    const row = (name: string, r: autocannon.Result) =>
+      `${name.padEnd(22)} ${r.requests.average.toFixed(1).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+    console.log(`\nautocannon: overallRate ${RATE}/s, ${CONNECTIONS} connections, ${DURATION}s each`);
+    console.log(row('GET /health', health));
+    console.log(row('GET /v1/auth/me', me));
+    console.log(row('GET marketplace search', search));
+    console.log(
+      `ratio search/health: throughput ${(search.requests.average / health.requests.average).toFixed(2)}, p99 ${(search.latency.p99 / Math.max(health.latency.p99, 1)).toFixed(1)}x`,
+    );
+    if (search.non2xx || search.errors) process.exitCode = 1;
+  } finally {
+    await app.close();
+    await ferret?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function run(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
+  return autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
+}
+
+async function register(base: string, role: 'publisher' | 'advertiser') {
+  const res = await fetch(`${base}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      email: `bench-${role}-${Date.now()}@example.test`,
+      password: 'correct horse battery',
+      role,
+      organizationName: `Bench ${role}`,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
+}
+
+/** Approved listings in the exact shape ListingsService writes at approval (direct insert, for speed). */
+async function seed(connection: Connection, orgId: string): Promise<number> {
+  const now = Date.now();
+  const docs = Array.from({ length: LISTINGS }, (_, i) => {
+    const [topic, taxonomyId] = TOPICS[i % TOPICS.length];
+    const country = COUNTRIES[i % COUNTRIES.length];
+    const title = `${topic} fans ${country} #${i}`;
+    const description = `Adults interested in ${topic}, seen on our sites in ${country}.`;
+    const size = 100 + ((i * 7919) % 500_000);
+    const amount = 50 + ((i * 104729) % 2000);
+    const at = new Date(now - i * 60_000);
+    return {
+      _id: new Types.ObjectId(),
+      orgId: new Types.ObjectId(orgId),
+      segmentId: new Types.ObjectId(),
+      title,
+      description,
+      searchText: `${title} ${description}`.toLowerCase(),
+      taxonomyIds: [taxonomyId],
+      taxonomyAncestorIds: [206, 607, taxonomyId],
+      pricing: { model: 'cpm', amount, currency: 'eur' },
+      licenseDays: 30,
+      requiredPurposes: [1, 3, 4],
+      dataLabel: { providerName: 'Bench publisher', inclusionMethodology: 'declared', geography: [country], audienceSize: size },
+      status: 'approved',
+      moderation: [],
+      version: 1,
+      stateSeq: 2,
+      publisherName: 'Bench publisher',
+      countries: [country],
+      dataTypes: [DATA_TYPES[i % 3]],
+      consentedSize: size,
+      sizeEstimate: size,
+      sortPrice: amount,
+      submittedAt: at,
+      approvedAt: at,
+      listedAt: at,
+      createdAt: at,
+      updatedAt: at,
+    };
+  });
+  const listings = connection.collection('listings');
+  for (let i = 0; i < docs.length; i += 1000) await listings.insertMany(docs.slice(i, i + 1000));
+  return listings.countDocuments({ status: 'approved' });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
