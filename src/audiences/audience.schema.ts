@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 export const AUDIENCE_SOURCES = ['web', 'mobile', 'email', 'crm', 'call_center', 'store', 'partner'] as const;
 export type AudienceSource = (typeof AUDIENCE_SOURCES)[number];
@@ -9,7 +9,7 @@ export type DataType = (typeof DATA_TYPES)[number];
 @Schema({ collection: 'audiences', timestamps: true })
 export class Audience {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;
   @Prop({ type: String, required: true, maxlength: 200 }) name: string;
   @Prop({ type: String, maxlength: 2000 }) description?: string;
   @Prop({ type: String, required: true, enum: AUDIENCE_SOURCES }) source: AudienceSource;

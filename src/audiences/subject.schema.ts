@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 export const CONSENT_STATUSES = ['granted', 'denied', 'revoked'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
@@ -25,14 +25,16 @@ export interface SubjectConsent {
 @Schema({ collection: 'subjects', versionKey: false })
 export class Subject {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orgId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) audienceId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) audienceId: Types.ObjectId;
   @Prop({ type: String, required: true }) key: string;
   @Prop({ type: Object, default: {} }) ids: { emailSha256?: string; phoneSha256?: string; maid?: string };
   @Prop({ type: Object, default: {} }) traits: Record<string, string | number | boolean | string[]>;
   @Prop({ type: Object }) consent?: SubjectConsent;
   /** Channels this subject was seen on (source of the audience, collect channels). */
   @Prop({ type: [String], default: [] }) channels: string[];
+  /** Latest touchpoint time reported through /v1/collect. */
+  @Prop({ type: Date }) lastSeenAt?: Date;
   /** SHA-256 of the stored content: a re-sent identical record is recognised as unchanged. */
   @Prop({ type: String, required: true }) contentHash: string;
   @Prop({ type: Date, required: true }) createdAt: Date;

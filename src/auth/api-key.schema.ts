@@ -1,13 +1,13 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 import type { ApiKeyScope } from '../common/auth.decorators';
 
 /** A publisher's machine credential; the key is shown once, only its SHA-256 is kept. */
 @Schema({ collection: 'apiKeys', versionKey: false })
 export class ApiKey {
   _id: Types.ObjectId;
-  @Prop({ required: true, type: Types.ObjectId }) orgId: Types.ObjectId;
-  @Prop({ required: true, type: Types.ObjectId }) createdBy: Types.ObjectId;
+  @Prop({ required: true, type: SchemaTypes.ObjectId }) orgId: Types.ObjectId;
+  @Prop({ required: true, type: SchemaTypes.ObjectId }) createdBy: Types.ObjectId;
   @Prop({ required: true, maxlength: 100 }) name: string;
   @Prop({ required: true }) prefix: string;
   @Prop({ required: true }) hash: string;

@@ -1,11 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 /** One refresh token of a rotation family; only its SHA-256 is stored. Expired rows are swept. */
 @Schema({ collection: 'refreshTokens', versionKey: false })
 export class RefreshToken {
   _id: Types.ObjectId;
-  @Prop({ required: true, type: Types.ObjectId }) userId: Types.ObjectId;
+  @Prop({ required: true, type: SchemaTypes.ObjectId }) userId: Types.ObjectId;
   @Prop({ required: true }) familyId: string;
   @Prop({ required: true }) tokenHash: string;
   @Prop({ required: true }) expiresAt: Date;

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 
 export const LISTING_STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'suspended', 'archived'] as const;
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
@@ -24,8 +24,8 @@ export interface ModerationEvent {
 @Schema({ collection: 'listings', timestamps: true })
 export class Listing {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) orgId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) segmentId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) segmentId: Types.ObjectId;
   @Prop({ type: String, required: true, maxlength: 200 }) title: string;
   @Prop({ type: String, required: true, maxlength: 5000 }) description: string;
   /** Lower-cased title + description, for escaped substring search (no text index on FerretDB). */

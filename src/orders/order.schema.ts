@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 import type { Pricing } from '../listings/listing.schema';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'payment_failed', 'refunded', 'disputed', 'canceled'] as const;
@@ -27,10 +27,10 @@ export interface License {
 @Schema({ collection: 'orders', timestamps: true })
 export class Order {
   _id: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) buyerOrgId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) buyerUserId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) sellerOrgId: Types.ObjectId;
-  @Prop({ type: Types.ObjectId, required: true }) listingId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) buyerOrgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) buyerUserId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) sellerOrgId: Types.ObjectId;
+  @Prop({ type: SchemaTypes.ObjectId, required: true }) listingId: Types.ObjectId;
   @Prop({ type: Object, required: true }) snapshot: ListingSnapshot;
   /** CPM orders: number of records bought (a multiple of 1000). Flat: absent. */
   @Prop({ type: Number }) quantity?: number;

@@ -1,11 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { type HydratedDocument, Types } from 'mongoose';
+import { type HydratedDocument, Types, SchemaTypes } from 'mongoose';
 import type { Role } from '../common/auth.decorators';
 
 @Schema({ collection: 'users', timestamps: true })
 export class User {
   _id: Types.ObjectId;
-  @Prop({ required: true, type: Types.ObjectId, index: true }) orgId: Types.ObjectId;
+  @Prop({ required: true, type: SchemaTypes.ObjectId, index: true }) orgId: Types.ObjectId;
   @Prop({ required: true, lowercase: true, trim: true, maxlength: 254 }) email: string;
   @Prop({ required: true }) passwordHash: string;
   @Prop({ type: String, required: true, enum: ['publisher', 'advertiser', 'admin'] }) role: Role;
