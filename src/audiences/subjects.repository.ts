@@ -14,6 +14,13 @@ export interface StoredSubject {
   contentHash: string;
 }
 
+export interface ErasureMatch {
+  _id: Types.ObjectId;
+  audienceId: Types.ObjectId;
+  key: string;
+  ids: HashedIds;
+}
+
 export interface SubjectWrite {
   key: string;
   ids: HashedIds;
@@ -74,15 +81,17 @@ export class SubjectsRepository {
   }
 
   /** The org's subjects for one person: by key, or by the hashed identifier stored in ids. */
-  async findForErasure(orgId: Types.ObjectId, key: string, ids: HashedIds): Promise<{ _id: Types.ObjectId; audienceId: Types.ObjectId; key: string }[]> {
-    const or: Record<string, unknown>[] = [{ key }];
-    if (ids.emailSha256) or.push({ 'ids.emailSha256': ids.emailSha256 });
-    if (ids.phoneSha256) or.push({ 'ids.phoneSha256': ids.phoneSha256 });
-    if (ids.maid) or.push({ 'ids.maid': ids.maid });
+  async findForErasure(orgId: Types.ObjectId, keys: string[], ids: HashedIds[]): Promise<ErasureMatch[]> {
+    const or: Record<string, unknown>[] = keys.map((key) => ({ key }));
+    for (const i of ids) {
+      if (i.emailSha256) or.push({ 'ids.emailSha256': i.emailSha256 });
+      if (i.phoneSha256) or.push({ 'ids.phoneSha256': i.phoneSha256 });
+      if (i.maid) or.push({ 'ids.maid': i.maid });
+    }
     const rows = await this.model.collection
-      .find({ orgId, $or: or }, { projection: { _id: 1, audienceId: 1, key: 1 } })
+      .find({ orgId, $or: or }, { projection: { _id: 1, audienceId: 1, key: 1, ids: 1 } })
       .toArray();
-    return rows as unknown as { _id: Types.ObjectId; audienceId: Types.ObjectId; key: string }[];
+    return rows as unknown as ErasureMatch[];
   }
 
   async deleteByIds(ids: Types.ObjectId[]): Promise<void> {

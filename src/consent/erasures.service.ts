@@ -24,14 +24,16 @@ export class ErasuresService {
   ) {}
 
   /**
-   * Removes the person from every audience of the caller's organization (matched by key, or by the hashed
-   * identifier stored under another key), leaves a tombstone per key, a "revoked" ledger event per audience,
+   * Removes the person from every audience of the caller's organization (matched by key, by the hashed
+   * identifier stored under another key, or by another identifier stored alongside it), leaves a tombstone per key, a "revoked" ledger event per audience,
    * an audit entry, and tells the buyers that received the subject.
    */
   async erase(auth: AuthContext, input: EraseDto): Promise<ErasureResultDto> {
     const { key, ids } = subjectOf(input.identifier, this.config.privacy.defaultPhoneCountry);
     const orgId = new Types.ObjectId(auth.orgId);
-    const found = await this.subjects.findForErasure(orgId, key, ids);
+    // One hop through the identity graph: a subject found by email may carry the phone that keys it elsewhere.
+    const direct = await this.subjects.findForErasure(orgId, [key], [ids]);
+    const found = direct.length ? await this.subjects.findForErasure(orgId, [key], [ids, ...direct.map((s) => s.ids)]) : direct;
     await this.subjects.deleteByIds(found.map((s) => s._id));
 
     const audienceIds = [...new Map(found.map((s) => [String(s.audienceId), s.audienceId])).values()];
