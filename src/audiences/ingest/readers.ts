@@ -191,8 +191,9 @@ export async function* csvItems(body: AsyncIterable<Buffer>): AsyncGenerator<Rea
   const input = Readable.from(body);
   input.on('error', (e) => parser.destroy(e));
   input.pipe(parser);
+  // The parser runs ahead of this loop, so a skipped row may be reported before earlier records are read here.
   for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length) yield skipped.shift()!;
+    while (skipped.length && skipped[0].line < rec.info.lines) yield skipped.shift()!;
     yield { line: rec.info.lines, value: rec.record };
   }
   while (skipped.length) yield skipped.shift()!;
