@@ -29,6 +29,8 @@ export interface SubjectWrite {
   contentHash: string;
   channels: string[];
   lastSeenAt?: Date;
+  /** Not stored when the batch was read. */
+  isNew: boolean;
 }
 
 /**
@@ -54,10 +56,14 @@ export class SubjectsRepository {
     ) as Promise<StoredSubject | null>;
   }
 
-  /** Upserts one batch; returns how many documents were created. */
+  /**
+   * Writes one batch; returns how many documents were created. Subjects not seen by the batch's read are
+   * inserted (cheap everywhere, and FerretDB's updates with a non-_id filter are scans); the rest are upserted
+   * on (audienceId, key). If a concurrent upload inserted one of the keys first, the inserts are redone as
+   * idempotent upserts.
+   */
   async upsertBatch(orgId: Types.ObjectId, audienceId: Types.ObjectId, writes: SubjectWrite[], now: Date): Promise<number> {
-    if (!writes.length) return 0;
-    const ops: AnyBulkWriteOperation[] = writes.map((w) => {
+    const upsertOp = (w: SubjectWrite): AnyBulkWriteOperation => {
       const set: Record<string, unknown> = { ids: w.ids, traits: w.traits, contentHash: w.contentHash, updatedAt: now };
       if (w.consent) set.consent = w.consent;
       const update: Record<string, unknown> = {
@@ -67,9 +73,28 @@ export class SubjectsRepository {
       };
       if (w.lastSeenAt) update.$max = { lastSeenAt: w.lastSeenAt };
       return { updateOne: { filter: { audienceId, key: w.key }, update, upsert: true } };
-    });
-    const res = await this.model.collection.bulkWrite(ops as any, { ordered: false });
-    return res.upsertedCount;
+    };
+    const fresh = writes.filter((w) => w.isNew);
+    const existing = writes.filter((w) => !w.isNew);
+    let created = 0;
+    if (existing.length) {
+      created += (await this.model.collection.bulkWrite(existing.map(upsertOp) as any, { ordered: false })).upsertedCount;
+    }
+    if (fresh.length) {
+      const docs = fresh.map((w) => ({
+        _id: new Types.ObjectId(), orgId, audienceId, key: w.key, ids: w.ids, traits: w.traits,
+        ...(w.consent ? { consent: w.consent } : {}), channels: w.channels, contentHash: w.contentHash,
+        ...(w.lastSeenAt ? { lastSeenAt: w.lastSeenAt } : {}), createdAt: now, updatedAt: now,
+      }));
+      try {
+        created += (await this.model.collection.insertMany(docs, { ordered: false })).insertedCount;
+      } catch (e) {
+        if ((e as { code?: number }).code !== 11000) throw e;
+        created += (e as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
+        created += (await this.model.collection.bulkWrite(fresh.map(upsertOp) as any, { ordered: false })).upsertedCount;
+      }
+    }
+    return created;
   }
 
   async updateConsent(audienceId: Types.ObjectId, key: string, consent: SubjectConsent, contentHash: string, now: Date): Promise<void> {

@@ -23,7 +23,7 @@ export interface BatchResult {
   errors: LineError[];
 }
 
-type Working = StoredSubject & { channels: string[]; lastSeenAt?: Date; dirty: boolean };
+type Working = StoredSubject & { channels: string[]; lastSeenAt?: Date; dirty: boolean; isNew: boolean };
 
 /**
  * Applies one batch of validated records: reads the stored state of the batch's keys and their erasure
@@ -62,7 +62,7 @@ export class SubjectBatchWriter {
       }
       const prevStored = stored.get(rec.key);
       const prev: Working | undefined =
-        working.get(rec.key) ?? (prevStored ? { ...prevStored, channels: [], dirty: false } : undefined);
+        working.get(rec.key) ?? (prevStored ? { ...prevStored, channels: [], dirty: false, isNew: false } : undefined);
 
       let consent: SubjectConsent | undefined = prev?.consent;
       if (rec.consent && !sameConsent(rec.consent, prev?.consent)) {
@@ -95,7 +95,7 @@ export class SubjectBatchWriter {
       const lastSeenAt = rec.seenAt && (!prev?.lastSeenAt || rec.seenAt > prev.lastSeenAt) ? rec.seenAt : prev?.lastSeenAt;
       // A touchpoint is written even when the content is the same: it adds a channel and a time.
       const dirty = (prev?.dirty ?? false) || changed || !!rec.seenAt;
-      working.set(rec.key, { key: rec.key, ids, traits, consent, contentHash, channels, lastSeenAt, dirty });
+      working.set(rec.key, { key: rec.key, ids, traits, consent, contentHash, channels, lastSeenAt, dirty, isNew: prev ? prev.isNew : true });
     }
 
     const writes: SubjectWrite[] = [...working.values()].filter((w) => w.dirty).map(({ dirty: _d, ...w }) => w);
