@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const apiSeconds = (performance.now() - t0) / 1000;
     if (result.inserted !== N) throw new Error(`expected ${N} inserted, got ${JSON.stringify({ ...result, errors: result.errors.slice(0, 3) })}`);
 
-    // The same documents, straight through the driver: hashing done here, one unordered bulk upsert per batch.
+    // The same documents, straight through the driver: hashing done here, one unordered bulkWrite per batch.
     const raw = connection.getClient().db(connection.db!.databaseName).collection('bench_raw_subjects');
     await raw.createIndex({ audienceId: 1, key: 1 }, { unique: true });
     t0 = performance.now();
@@ -110,11 +110,13 @@ async function main(): Promise<void> {
         const key = sha(r.email.toLowerCase());
         const consent = { status: 'granted', purposes: [1, 3, 4], vendorConsent: true, at: new Date(r.consent.at), source: 'ingest' };
         const ids = { emailSha256: key };
+        // Fresh keys, as in the HTTP run: insertOne ops (the app also inserts keys its batch read did not find).
         ops.push({
-          updateOne: {
-            filter: { audienceId: audience.id, key },
-            update: { $set: { ids, traits: r.traits, consent, contentHash: subjectContentHash({ ids, traits: r.traits, consent }), updatedAt: now }, $setOnInsert: { createdAt: now }, $addToSet: { channels: 'web' } },
-            upsert: true,
+          insertOne: {
+            document: {
+              orgId: session.user.organizationId, audienceId: audience.id, key, ids, traits: r.traits, consent,
+              contentHash: subjectContentHash({ ids, traits: r.traits, consent }), channels: ['web'], createdAt: now, updatedAt: now,
+            },
           },
         });
       }
