@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AudiencesModule } from './audiences/audiences.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { ConfigModule } from './config/config.module';
+import { ConsentModule } from './consent/consent.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { OrdersModule } from './orders/orders.module';
@@ -34,6 +36,8 @@ import { SegmentsModule } from './segments/segments.module';
     SegmentsModule,
     ListingsModule,
     MarketplaceModule,
+    AudiencesModule,
+    ConsentModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

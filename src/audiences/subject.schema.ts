@@ -33,6 +33,8 @@ export class Subject {
   @Prop({ type: Object }) consent?: SubjectConsent;
   /** Channels this subject was seen on (source of the audience, collect channels). */
   @Prop({ type: [String], default: [] }) channels: string[];
+  /** Latest touchpoint time reported through /v1/collect. */
+  @Prop({ type: Date }) lastSeenAt?: Date;
   /** SHA-256 of the stored content: a re-sent identical record is recognised as unchanged. */
   @Prop({ type: String, required: true }) contentHash: string;
   @Prop({ type: Date, required: true }) createdAt: Date;

@@ -41,3 +41,32 @@ function toActor(body: any): Actor {
     auth: { Authorization: `Bearer ${body.accessToken}` },
   };
 }
+
+export async function anAudience(
+  t: TestApp,
+  publisher: Actor,
+  overrides: { name?: string; description?: string; source?: string; dataType?: string } = {},
+): Promise<{ id: string; name: string; source: string; dataType: string; subjectCount: number }> {
+  const res = await t
+    .http()
+    .post('/v1/audiences')
+    .set(publisher.auth)
+    .send({ name: `audience ${n++}`, source: 'web', dataType: 'first_party', ...overrides })
+    .expect(201);
+  return res.body;
+}
+
+/** Credentials for a request: an actor's bearer token, or an API key header. */
+export type Caller = Actor | { 'X-Api-Key': string };
+export const authHeaders = (c: Caller): Record<string, string> => ('auth' in c ? c.auth : c);
+
+export async function anApiKey(t: TestApp, publisher: Actor, scopes: ('ingest' | 'consent')[]): Promise<{ 'X-Api-Key': string }> {
+  const res = await t.http().post('/v1/api-keys').set(publisher.auth).send({ name: `key ${n++}`, scopes }).expect(201);
+  return { 'X-Api-Key': res.body.key };
+}
+
+/** POSTs NDJSON lines (objects are JSON-encoded, strings sent as they are) to an audience's records route. */
+export function uploadNdjson(t: TestApp, caller: Caller, audienceId: string, lines: (object | string)[]) {
+  const body = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+  return t.http().post(`/v1/audiences/${audienceId}/records`).set(authHeaders(caller)).set('Content-Type', 'application/x-ndjson').send(body);
+}
