@@ -9,6 +9,7 @@ import { RateLimitGuard } from './common/rate-limit.guard';
 import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
 import { DatabaseModule } from './database/database.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
 import { OrdersModule } from './orders/orders.module';
 import { OrganizationsModule } from './organizations/organizations.module';
@@ -33,6 +34,7 @@ import { SegmentsModule } from './segments/segments.module';
     PaymentsModule,
     PayoutsModule,
     PrivacyModule,
+    DeliveriesModule,
     SegmentsModule,
     ListingsModule,
     MarketplaceModule,

@@ -21,6 +21,7 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     const req = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, targets);
     if (!req) throw AppError.unauthorized();
     const request = context.switchToHttp().getRequest();
+    if (req.signedLink && typeof request.query?.token === 'string' && !request.headers.authorization) return true;
 
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0 && !request.headers.authorization) {

@@ -23,6 +23,11 @@ export interface AuthRequirement {
   apiKeyScopes?: ApiKeyScope[];
   /** When true, only an API key may call (no bearer token). */
   apiKeyOnly?: boolean;
+  /**
+   * When true, a request carrying `?token=` and no Authorization header passes the guard without an
+   * AuthContext: the handler must verify the signed token itself (download links).
+   */
+  signedLink?: boolean;
 }
 
 export const AUTH_REQUIREMENT = 'audex:auth';

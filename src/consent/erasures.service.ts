@@ -57,7 +57,7 @@ export class ErasuresService {
         action: 'subject.erase', targetType: 'subject', targetId: k, orgId: auth.orgId,
         details: { removedFrom: audienceIds.length },
       });
-      buyersNotified += await this.hook.onErased(auth.orgId, k);
+      buyersNotified += await this.hook.onErased(auth.orgId, k, now);
     }
     return { subjectKey: key, removedFrom: audienceIds.length, buyersNotified };
   }

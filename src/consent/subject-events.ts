@@ -1,17 +1,32 @@
 import { Injectable } from '@nestjs/common';
 
+/** Something that acts when a publisher's subject is erased or withdraws consent; returns buyers notified. */
+export interface SubjectEventsListener {
+  onErased(orgId: string, subjectKey: string, at: Date): Promise<number>;
+  onRevoked(orgId: string, subjectKey: string, at: Date): Promise<number>;
+}
+
 /**
- * What happens to buyers when a subject is erased or withdraws consent. The deliveries module provides the
- * real implementation (signed notices to every buyer that received the subject) by overriding this provider;
- * until then nobody is notified. Both methods return the number of buyers notified.
+ * Where the data plane announces erasures and revocations. The deliveries module registers its notice service
+ * here (signed notices to every buyer that received the subject); the data plane does not depend on it.
  */
 @Injectable()
 export class SubjectEventsHook {
-  async onErased(_orgId: string, _subjectKey: string): Promise<number> {
-    return 0;
+  private readonly listeners: SubjectEventsListener[] = [];
+
+  register(listener: SubjectEventsListener): void {
+    this.listeners.push(listener);
   }
 
-  async onRevoked(_orgId: string, _subjectKey: string): Promise<number> {
-    return 0;
+  async onErased(orgId: string, subjectKey: string, at = new Date()): Promise<number> {
+    let notified = 0;
+    for (const l of this.listeners) notified += await l.onErased(orgId, subjectKey, at);
+    return notified;
+  }
+
+  async onRevoked(orgId: string, subjectKey: string, at = new Date()): Promise<number> {
+    let notified = 0;
+    for (const l of this.listeners) notified += await l.onRevoked(orgId, subjectKey, at);
+    return notified;
   }
 }

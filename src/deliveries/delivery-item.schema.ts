@@ -17,6 +17,7 @@ export class DeliveryItem {
   @Prop({ type: Object }) ids?: Record<string, string>;
   @Prop({ type: Object }) traits?: Record<string, unknown>;
   @Prop({ type: Date }) erasedAt?: Date;
+  @Prop({ type: Date }) revokedAt?: Date;
 }
 export type DeliveryItemDocument = HydratedDocument<DeliveryItem>;
 export const DeliveryItemSchema = SchemaFactory.createForClass(DeliveryItem);

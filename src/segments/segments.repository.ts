@@ -17,6 +17,11 @@ export class SegmentsRepository {
     return this.model.findOne({ _id: new Types.ObjectId(id), orgId: new Types.ObjectId(orgId) }).lean<Segment>().exec();
   }
 
+  /** Unscoped read, for services acting for a buyer of the segment (delivery, matching). */
+  findById(id: Types.ObjectId | string): Promise<Segment | null> {
+    return this.model.findById(id).lean<Segment>().exec();
+  }
+
   findPage(orgId: string, sort: KeysetSort, limit: number, cursor?: string): Promise<Segment[]> {
     const q = keysetQuery(sort, cursor);
     return this.model

@@ -8,6 +8,7 @@ import { type AppConfig, InjectConfig } from '../config/config';
 import { AudienceDataRepository, type MemberFacts } from './audience-data.repository';
 import { type CreateSegmentDto, type SegmentDto, toSegmentDto } from './dto/segment.dto';
 import { compileRules } from './rules/compile-rules';
+import { trustFilter } from './rules/trusted-filter';
 import { parseRules, type RuleGroup, traitNames } from './rules/rule-language';
 import type { Segment } from './segment.schema';
 import { SegmentsRepository } from './segments.repository';
@@ -99,6 +100,17 @@ export class SegmentsService {
         throw AppError.badRequest('UNKNOWN_TRAIT', `No member of these audiences has the trait ${name}`, [{ trait: name }]);
       }
     }
+  }
+
+  /**
+   * Every member of a segment whatever its consent, as a trusted filter, for services acting for a buyer who
+   * paid for it (delivery evaluates consent member by member to count exclusions by reason). Null if the
+   * segment no longer exists.
+   */
+  async memberSelection(segmentId: Types.ObjectId | string): Promise<{ segment: Segment; filter: Record<string, unknown> } | null> {
+    const segment = await this.segments.findById(segmentId);
+    if (!segment) return null;
+    return { segment, filter: trustFilter(this.memberFilter(segment.orgId, segment.audienceIds, segment.rules)) };
   }
 
   private async count(orgId: Types.ObjectId, audienceIds: Types.ObjectId[], rules: RuleGroup) {

@@ -174,11 +174,16 @@ describe('orders and Stripe Checkout', () => {
     expect(after.body.status).toBe('pending_payment');
     expect(after.body.license).toBeUndefined();
 
-    // No route other than the webhook changes an order's payment state.
+    // No route other than the webhook changes an order's payment state (deliveries only read it).
     const doc = await t.http().get('/docs-json').expect(200);
     const writeRoutes = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
       .filter(([p]) => /order|payment|checkout/.test(p))
       .flatMap(([p, ops]) => Object.keys(ops).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${p}`));
-    expect(writeRoutes.sort()).toEqual(['POST /v1/admin/orders/{id}/refund', 'POST /v1/orders', 'POST /v1/payments/webhook']);
+    expect(writeRoutes.sort()).toEqual([
+      'POST /v1/admin/orders/{id}/refund',
+      'POST /v1/orders',
+      'POST /v1/orders/{id}/deliveries',
+      'POST /v1/payments/webhook',
+    ]);
   });
 });
