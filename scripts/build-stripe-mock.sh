@@ -10,6 +10,10 @@
 # build ignores vendor/ and fetches the pinned dependencies via the module proxy
 # (-mod=readonly: exactly what go.mod/go.sum say).
 #
+# HTTPS (default port 12112, all interfaces) stays on unless -http-port, -http,
+# -http-unix, -port or an explicit -https-* option is given; -http-addr alone
+# does not turn it off, hence the -https-unix below.
+#
 # Example start (plain HTTP on loopback only, HTTPS off):
 #   stripe-mock-v0.203.0 -http-addr 127.0.0.1:12111 -https-unix /path/to/https.sock
 # or (HTTP on all interfaces, HTTPS off):
@@ -69,8 +73,10 @@ fail() {
 export GOWORK=off
 cd "$work"
 
-dl_json="$("$GO" mod download -json "$STRIPE_MOCK_MODULE@$STRIPE_MOCK_VERSION" 2>"$log")" \
-  || fail "go mod download failed (is $STRIPE_MOCK_VERSION served by the module proxy?)"
+if ! dl_json="$("$GO" mod download -json "$STRIPE_MOCK_MODULE@$STRIPE_MOCK_VERSION" 2>"$log")"; then
+  printf '%s\n' "$dl_json" >>"$log"
+  fail "go mod download failed (is $STRIPE_MOCK_VERSION served by the module proxy?)"
+fi
 mod_dir="$(printf '%s\n' "$dl_json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)"
 if [[ -z "$mod_dir" || ! -d "$mod_dir" ]]; then
   printf '%s\n' "$dl_json" >>"$log"

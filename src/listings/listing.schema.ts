@@ -43,8 +43,6 @@ export class Listing {
   @Prop({ type: String }) suspensionReason?: string;
   @Prop({ type: [Object], default: [] }) moderation: ModerationEvent[];
   @Prop({ type: Number, default: 1 }) version: number;
-  /** Incremented by every state change or edit; with listingTransitions it makes each change a compare-and-set. */
-  @Prop({ type: Number, required: true, default: 0 }) stateSeq: number;
   /** Denormalized public facts for marketplace filters; set when the listing is submitted/approved. */
   @Prop({ type: String }) publisherName?: string;
   @Prop({ type: [String], default: [] }) countries: string[];

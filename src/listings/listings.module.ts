@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { SegmentsModule } from '../segments/segments.module';
 import { AdminListingsController } from './admin-listings.controller';
-import { ListingTransition, ListingTransitionSchema } from './listing-transition.schema';
 import { Listing, ListingSchema } from './listing.schema';
 import { MarketplaceState, MarketplaceStateSchema } from './marketplace-state.schema';
 import { ListingsController } from './listings.controller';
@@ -12,7 +11,6 @@ import { ListingsService } from './listings.service';
 @Module({
   imports: [MongooseModule.forFeature([
       { name: Listing.name, schema: ListingSchema },
-      { name: ListingTransition.name, schema: ListingTransitionSchema },
       { name: MarketplaceState.name, schema: MarketplaceStateSchema },
     ]), SegmentsModule],
   controllers: [ListingsController, AdminListingsController],

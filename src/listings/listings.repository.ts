@@ -3,13 +3,11 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { type KeysetSort, keysetQuery } from '../common/pagination';
 import { trustFilter } from '../segments/rules/trusted-filter';
-import { ListingTransition } from './listing-transition.schema';
 import { randomUUID } from 'node:crypto';
 import { Listing, type ListingStatus, type ModerationEvent } from './listing.schema';
 import { MarketplaceState } from './marketplace-state.schema';
+import { StateClaims } from '../common/state-claims';
 
-/** A claim older than this whose change never landed (the process died between the two writes) is released. */
-const STALE_CLAIM_MS = 30_000;
 
 export interface MarketplaceCriteria {
   /** Lower-cased literal text, matched as a substring (escaped before it becomes a regex). */
@@ -27,7 +25,7 @@ export interface TransitionSpec {
   /** Owner-side transitions name the org, so another tenant's listing never matches. */
   orgId?: string;
   from: ListingStatus;
-  /** The stateSeq read together with `from`. */
+  /** The rev read together with `from`. */
   seq: number;
   to: ListingStatus;
   event: ModerationEvent;
@@ -39,7 +37,7 @@ export interface TransitionSpec {
 export class ListingsRepository {
   constructor(
     @InjectModel(Listing.name) private readonly model: Model<Listing>,
-    @InjectModel(ListingTransition.name) private readonly transitions: Model<ListingTransition>,
+    private readonly claims: StateClaims,
     @InjectModel(MarketplaceState.name) private readonly state: Model<MarketplaceState>,
   ) {}
 
@@ -76,7 +74,7 @@ export class ListingsRepository {
     event: Omit<ModerationEvent, 'from' | 'to'>,
   ): Promise<Listing | null> {
     if (expected.status !== 'draft' && expected.status !== 'rejected') return null;
-    return this.compareAndSet(id, expected.seq, 'edit', { orgId: new Types.ObjectId(orgId), status: expected.status }, {
+    return this.compareAndSet(id, expected.seq, { orgId: new Types.ObjectId(orgId), status: expected.status }, {
       $set: set,
       $push: { moderation: { ...event, from: expected.status, to: expected.status } },
     });
@@ -94,7 +92,7 @@ export class ListingsRepository {
       $push: { moderation: spec.event },
     };
     if (spec.unset?.length) update.$unset = Object.fromEntries(spec.unset.map((k) => [k, 1]));
-    const updated = await this.compareAndSet(spec.id, spec.seq, spec.event.action, filter, update);
+    const updated = await this.compareAndSet(spec.id, spec.seq, filter, update);
     // Any change into or out of `approved` changes what buyers may see: tell every instance's snapshot.
     if (updated && (spec.from === 'approved' || spec.to === 'approved')) await this.touchMarketplace();
     return updated;
@@ -121,39 +119,9 @@ export class ListingsRepository {
     return docs.length > max ? null : docs;
   }
 
-  private async compareAndSet(
-    id: string,
-    seq: number,
-    action: string,
-    filter: Record<string, unknown>,
-    update: Record<string, unknown>,
-  ): Promise<Listing | null> {
-    if (!(await this.claim(id, seq, action))) return null;
-    const updated = await this.model
-      .findOneAndUpdate({ ...filter, _id: new Types.ObjectId(id), stateSeq: seq }, { ...update, $inc: { stateSeq: 1 } }, { returnDocument: 'after' })
-      .lean<Listing>()
-      .exec();
-    // The claim stays as the record of the change; a claim without a change (state moved on) is harmless.
-    return updated;
-  }
-
-  private async claim(id: string, seq: number, action: string, retry = true): Promise<boolean> {
-    const key = `${id}:${seq}`;
-    try {
-      await this.transitions.create({ _id: key, listingId: id, action, at: new Date() });
-      return true;
-    } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
-      if (!retry) return false;
-      const [existing, listing] = await Promise.all([
-        this.transitions.findById(key).lean<ListingTransition>().exec(),
-        this.model.findById(new Types.ObjectId(id)).select({ stateSeq: 1 }).lean<{ stateSeq: number }>().exec(),
-      ]);
-      const stale = existing && listing?.stateSeq === seq && Date.now() - existing.at.getTime() > STALE_CLAIM_MS;
-      if (!stale) return false;
-      await this.transitions.deleteOne({ _id: key, at: existing.at }).exec();
-      return this.claim(id, seq, action, false);
-    }
+  /** One state change, applied once even under concurrency (see StateClaims); `seq` is the rev read with `from`. */
+  private compareAndSet(id: string, seq: number, filter: Record<string, unknown>, update: Record<string, unknown>): Promise<Listing | null> {
+    return this.claims.transition(this.model, { ...filter, _id: new Types.ObjectId(id), rev: seq }, update);
   }
 
   findApprovedPage(criteria: MarketplaceCriteria, sort: KeysetSort, limit: number, cursor?: string): Promise<Listing[]> {

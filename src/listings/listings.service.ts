@@ -102,7 +102,7 @@ export class ListingsService {
     if (input.licenseDays !== undefined) set.licenseDays = input.licenseDays;
     // The computed half of the label is rebuilt at the next submission, so only the declared half is kept.
     if (input.dataLabel !== undefined) set.dataLabel = pickDeclared({ ...pickDeclared(current.dataLabel as DeclaredLabel), ...input.dataLabel });
-    const updated = await this.listings.updateEditable(auth.orgId, id, { status: current.status, seq: current.stateSeq }, set, {
+    const updated = await this.listings.updateEditable(auth.orgId, id, { status: current.status, seq: current.rev }, set, {
       action: 'edit',
       actorId: auth.userId,
       at: new Date(),
@@ -229,7 +229,7 @@ export class ListingsService {
       orgId: opts.orgId,
       // The state read a moment ago: if anyone moved the listing since, nothing matches and this is a 409.
       from: listing.status,
-      seq: listing.stateSeq,
+      seq: listing.rev,
       to: t.to,
       event,
       set: opts.set,

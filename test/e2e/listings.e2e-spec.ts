@@ -223,10 +223,10 @@ describe('listings and moderation', () => {
     // Simulates a process that died between claiming a transition and applying it (no HTTP way to crash one).
     const fresh = await aSubmittedListing(t, pub, segment.id);
     const stale = await aSubmittedListing(t, pub, segment.id);
-    const seqOf = async (id: string) => (await t.connection.collection('listings').findOne({ _id: new Types.ObjectId(id) }))!.stateSeq;
-    const claims = t.connection.collection<{ _id: string; listingId: string; action: string; at: Date }>('listingTransitions');
-    await claims.insertOne({ _id: `${fresh.id}:${await seqOf(fresh.id)}`, listingId: fresh.id, action: 'approve', at: new Date() });
-    await claims.insertOne({ _id: `${stale.id}:${await seqOf(stale.id)}`, listingId: stale.id, action: 'approve', at: new Date(Date.now() - 60_000) });
+    const revOf = async (id: string) => (await t.connection.collection('listings').findOne({ _id: new Types.ObjectId(id) }))!.rev;
+    const claims = t.connection.collection<{ _id: string; at: Date }>('stateClaims');
+    await claims.insertOne({ _id: `listings:${fresh.id}:${await revOf(fresh.id)}`, at: new Date() });
+    await claims.insertOne({ _id: `listings:${stale.id}:${await revOf(stale.id)}`, at: new Date(Date.now() - 60_000) });
 
     const blocked = await t.http().post(`/v1/admin/listings/${fresh.id}/approve`).set(admin.auth).expect(409);
     expect(blocked.body.code).toBe('LISTING_STATE_CONFLICT');

@@ -65,7 +65,7 @@ describe.each([
     );
     expect(item.publisher).toEqual({ id: pubA.organizationId, name: 'Douala Sport Media' });
     const text = JSON.stringify(page);
-    for (const secret of ['consentedSize', 'segmentId', 'moderation', 'rules', 'searchText', 'sortPrice', 'stateSeq', 'orgId', '"size"']) {
+    for (const secret of ['consentedSize', 'segmentId', 'moderation', 'rules', 'searchText', 'sortPrice', '"rev"', 'orgId', '"size"']) {
       expect(text).not.toContain(secret);
     }
     // Admins browse too; publishers do not.
