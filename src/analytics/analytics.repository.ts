@@ -13,7 +13,7 @@ import type { DateRange, Movement, OrderFacts } from './analytics.math';
 
 /*
  * Read-only queries behind the KPIs. Only stages FerretDB v1.24 runs are used: $match, $group with $sum, $sort and
- * plain $project; no $lookup, so joins (ledger → order) are done by id in application code, in bounded chunks.
+ * plain $project, and one accumulator per $group (see sumsByGroup); no $lookup, so joins (ledger → order) are done by id in application code, in bounded chunks.
  * find() filters go through sanitizeFilter, hence op(); aggregate() pipelines are not sanitized.
  */
 
@@ -42,6 +42,34 @@ export interface LedgerTotals {
 }
 
 const ID_CHUNK = 500;
+
+/**
+ * Sums several fields per group. FerretDB v1.24 computes only the FIRST accumulator of a $group (the others come
+ * back 0 — probed on v1.24.2, see docs/analytics.md), so each sum runs as its own
+ * $match + $group pipeline, in parallel, and the groups are merged here by their key.
+ */
+async function sumsByGroup<T extends Record<string, number>>(
+  model: Model<any>,
+  match: Record<string, unknown>,
+  groupId: unknown,
+  sums: Record<keyof T & string, string | 1>,
+): Promise<({ _id: any } & T)[]> {
+  const names = Object.keys(sums);
+  const results = await Promise.all(
+    names.map((name) => model.aggregate<{ _id: unknown; v: number }>([{ $match: match }, { $group: { _id: groupId, v: { $sum: sums[name] } } }]).exec()),
+  );
+  const merged = new Map<string, { _id: any } & Record<string, number>>();
+  results.forEach((rows, i) => {
+    for (const row of rows) {
+      const key = JSON.stringify(row._id);
+      const into = merged.get(key) ?? ({ _id: row._id } as { _id: any } & Record<string, number>);
+      into[names[i]] = row.v;
+      merged.set(key, into);
+    }
+  });
+  return [...merged.values()].map((g) => Object.assign(Object.fromEntries(names.map((n) => [n, 0])), g) as { _id: any } & T);
+}
+
 const oid = (id: string) => new Types.ObjectId(id);
 const range = (r: DateRange) => ({ $gte: r.from, $lt: r.to });
 
@@ -64,7 +92,7 @@ export class AnalyticsRepository {
   async ordersOf(side: OrderSide, orgId: string, before: Date): Promise<Map<string, OrderFacts>> {
     const out = new Map<string, OrderFacts>();
     const cursor = this.orders
-      .find({ [side]: oid(orgId), createdAt: op({ $lt: before }) })
+      .find({ [side]: oid(orgId) })
       .select({ _id: 1, listingId: 1, buyerOrgId: 1, sellerOrgId: 1, 'snapshot.title': 1 })
       .lean()
       .cursor();
@@ -98,29 +126,24 @@ export class AnalyticsRepository {
 
   /** Platform-wide ledger sums in the range, per currency and kind. */
   async ledgerTotals(r: DateRange): Promise<LedgerTotals[]> {
-    const rows = await this.ledger.aggregate<{ _id: { currency: string; kind: Movement['kind'] }; amount: number; platformFee: number; sellerNet: number; entries: number }>([
-      { $match: { at: range(r) } },
-      {
-        $group: {
-          _id: { currency: '$currency', kind: '$kind' },
-          amount: { $sum: '$amount' },
-          platformFee: { $sum: '$platformFee' },
-          sellerNet: { $sum: '$sellerNet' },
-          entries: { $sum: 1 },
-        },
-      },
-    ]);
+    const rows = await sumsByGroup<{ amount: number; platformFee: number; sellerNet: number; entries: number }>(
+      this.ledger,
+      { at: range(r) },
+      { currency: '$currency', kind: '$kind' },
+      { amount: '$amount', platformFee: '$platformFee', sellerNet: '$sellerNet', entries: 1 },
+    );
     return rows.map((g) => ({ currency: g._id.currency, kind: g._id.kind, amount: g.amount, platformFee: g.platformFee, sellerNet: g.sellerNet, entries: g.entries }));
   }
 
   /** Ready deliveries created in the range for one side of the trade, per listing. */
   async deliveryTotals(side: OrderSide, orgId: string, r: DateRange): Promise<DeliveryTotals[]> {
-    const reasonSums = Object.fromEntries(EXCLUSION_REASONS.map((reason) => [reason, { $sum: `$manifest.excluded.${reason}` }]));
-    const rows = await this.deliveries.aggregate<Record<string, any>>([
-      { $match: { [side]: oid(orgId), status: 'ready', createdAt: range(r) } },
-      { $group: { _id: '$listingId', deliveries: { $sum: 1 }, records: { $sum: '$recordCount' }, ...reasonSums } },
-      { $sort: { _id: 1 } },
-    ]);
+    const reasonSums = Object.fromEntries(EXCLUSION_REASONS.map((reason) => [reason, `$manifest.excluded.${reason}`]));
+    const rows = await sumsByGroup<Record<string, number>>(
+      this.deliveries,
+      { [side]: oid(orgId), status: 'ready', createdAt: range(r) },
+      '$listingId',
+      { deliveries: 1, records: '$recordCount', ...reasonSums },
+    );
     return rows.map((g) => ({
       listingId: String(g._id),
       deliveries: g.deliveries,
@@ -131,11 +154,12 @@ export class AnalyticsRepository {
 
   /** Overlap requests made against the seller's listings in the range, per listing. */
   async overlapTotals(sellerOrgId: string, r: DateRange): Promise<OverlapTotals[]> {
-    const rows = await this.overlaps.aggregate<{ _id: Types.ObjectId; requests: number; identifiers: number }>([
-      { $match: { sellerOrgId: oid(sellerOrgId), at: range(r) } },
-      { $group: { _id: '$listingId', requests: { $sum: 1 }, identifiers: { $sum: '$submitted' } } },
-      { $sort: { _id: 1 } },
-    ]);
+    const rows = await sumsByGroup<{ requests: number; identifiers: number }>(
+      this.overlaps,
+      { sellerOrgId: oid(sellerOrgId), at: range(r) },
+      '$listingId',
+      { requests: 1, identifiers: '$submitted' },
+    );
     return rows.map((g) => ({ listingId: String(g._id), requests: g.requests, identifiers: g.identifiers }));
   }
 
