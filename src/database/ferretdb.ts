@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
  * Go module proxy by scripts/build-ferretdb.sh and cached outside the repository.
  */
 export const FERRETDB_VERSION = 'v1.24.2';
+/** Our fixes on top of the release (scripts/ferretdb-v1.24.2-fixes.patch); part of the cached binary's name. */
+export const FERRETDB_PATCH_LEVEL = 'audex.1';
 // Compiled to CommonJS in dist/ (src/database → two levels up); loaded as ESM under Jest, run from the root.
 const PROJECT_ROOT = typeof __dirname === 'string' ? resolve(__dirname, '..', '..') : process.cwd();
 
@@ -45,7 +47,7 @@ export function ensureFerretBinary(): string {
   if (process.env.FERRETDB_BIN && existsSync(process.env.FERRETDB_BIN)) return process.env.FERRETDB_BIN;
   const script = join(PROJECT_ROOT, 'scripts', 'build-ferretdb.sh');
   const cacheDir = process.env.AUDEX_CACHE_DIR ?? join(process.env.HOME ?? '/tmp', '.cache', 'audex');
-  const cached = join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  const cached = join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-${FERRETDB_PATCH_LEVEL}`);
   if (existsSync(cached)) return cached;
   if (!hasGo()) {
     throw new EmbeddedDatabaseUnavailable(
