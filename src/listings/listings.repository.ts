@@ -121,6 +121,17 @@ export class ListingsRepository {
     return docs.length > max ? null : docs;
   }
 
+  /** The newest `max` approved listings without private fields: a bounded scan when the snapshot is unavailable. */
+  findNewestApprovedPublic(max: number): Promise<Listing[]> {
+    return this.model
+      .find({ status: 'approved' })
+      .select({ moderation: 0, consentedSize: 0, rejectionReason: 0, suspensionReason: 0 })
+      .sort({ status: 1, listedAt: -1, _id: -1 })
+      .limit(max)
+      .lean<Listing[]>()
+      .exec();
+  }
+
   private async compareAndSet(
     id: string,
     seq: number,
