@@ -16,6 +16,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { ListingsModule } from './listings/listings.module';
 import { MarketplaceModule } from './marketplace/marketplace.module';
+import { MatchingModule } from './matching/matching.module';
 import { SegmentsModule } from './segments/segments.module';
 
 @Module({
@@ -34,6 +35,7 @@ import { SegmentsModule } from './segments/segments.module';
     SegmentsModule,
     ListingsModule,
     MarketplaceModule,
+    MatchingModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
