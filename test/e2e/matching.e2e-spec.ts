@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, anAdmin, anAdvertiser, aPublisher } from '../helpers/builders';
-import { aListing, anApprovedListing, aSubmittedListing } from '../helpers/market';
+import { aListing, anApprovedListing, aSegment, aSubmittedListing } from '../helpers/market';
 import { GRANTED, type SeedSubject, seedAudienceWithSubjects, subjects } from '../helpers/seed';
 
 jest.setTimeout(180_000);
@@ -255,5 +255,71 @@ describe('matching: overlap noise with the default ε', () => {
     const over = errors.filter((e) => e > 0).length;
     const under = errors.filter((e) => e < 0).length;
     expect(Math.abs(over - under)).toBeLessThan(4 * Math.sqrt(over + under));
+  });
+});
+
+// Both catalogue readers: the marketplace snapshot (default) and the bounded database scan (snapshot off).
+describe.each([
+  ['snapshot', '100000'],
+  ['database', '0'],
+])('matching: recommendations (%s)', (_mode, snapshotMax) => {
+  let t: TestApp;
+  let adv: Actor;
+  let pub: Actor;
+  const L: Record<'soccer' | 'basketball' | 'shopping' | 'sports', string> = {} as never;
+  const recommend = (brief: Record<string, unknown>, who: Actor = adv) => t.http().post('/v1/matching/recommendations').set(who.auth).send(brief);
+
+  beforeAll(async () => {
+    // No size noise: sizes are the exact consented counts (rounded to two significant figures).
+    t = await createTestApp({ env: { SIZE_NOISE_SCALE: '0', MARKETPLACE_SNAPSHOT_MAX: snapshotMax } });
+    const admin = await anAdmin(t);
+    [pub, adv] = await Promise.all([aPublisher(t), anAdvertiser(t)]);
+    const cmr = await aSegment(t, pub, { consented: 300, country: 'CMR' });
+    const nga = await aSegment(t, pub, { consented: 150, country: 'NGA' });
+    const mixed = await aSegment(t, pub, { consented: 600, country: (i) => (i % 2 ? 'FRA' : 'CMR') });
+    L.soccer = (await anApprovedListing(t, pub, admin, cmr.id, { title: 'Soccer', taxonomyIds: [663], pricing: { model: 'cpm', amount: 250, currency: 'eur' } })).id;
+    L.basketball = (await anApprovedListing(t, pub, admin, cmr.id, { title: 'Basketball', taxonomyIds: [614], pricing: { model: 'cpm', amount: 500, currency: 'eur' } })).id;
+    L.shopping = (await anApprovedListing(t, pub, admin, nga.id, { title: 'Shopping', taxonomyIds: [606], pricing: { model: 'cpm', amount: 80, currency: 'usd' } })).id;
+    L.sports = (await anApprovedListing(t, pub, admin, mixed.id, { title: 'Sports', taxonomyIds: [607], pricing: { model: 'flat', amount: 50_000, currency: 'eur' } })).id;
+    await aListing(t, pub, cmr.id, { title: 'Draft soccer', taxonomyIds: [663] });
+  });
+  afterAll(() => t.close());
+
+  it('ranks approved listings by the documented weighted score, with reasons', async () => {
+    const res = await recommend({ taxonomyIds: [663], countries: ['cmr', 'FRA'], maxCpm: 400, currency: 'eur' }).expect(200);
+    // Weights present: taxonomy 40, geography 20, price 15 (Σ 75).
+    expect(res.body.items.map((i: any) => [i.listing.title, i.score, i.reasons])).toEqual([
+      ['Soccer', 87, ["matches taxonomy 'Soccer' (id 663)", 'covers 1 of 2 requested countries: CMR', 'CPM €2.50 under your €4.00 ceiling']],
+      // parent 0.6·40 + 20 + price 0 (€833.34 CPM-equivalent: 50,000 over 600 records) = 44 / 75
+      ['Sports', 59, ["broader taxonomy 'Sports' (id 607), parent of 'Soccer' (id 663)", 'covers 2 of 2 requested countries: CMR, FRA', 'CPM-equivalent €833.34 over your €4.00 ceiling']],
+      // sibling 0.4·40 + 10 + price (1 − 100/400)·15 = 37.25 / 75
+      ['Basketball', 50, ["related taxonomy 'Basketball' (id 614), sibling of 'Soccer' (id 663)", 'covers 1 of 2 requested countries: CMR', 'CPM €5.00 over your €4.00 ceiling']],
+      ['Shopping', 0, ["no taxonomy match for 'Soccer' (id 663)", 'covers none of the requested countries (CMR, FRA)', 'priced in USD, your ceiling is in EUR']],
+    ]);
+    // The listing is the marketplace's public DTO, field for field.
+    const detail = await t.http().get(`/v1/marketplace/listings/${L.soccer}`).set(adv.auth).expect(200);
+    expect(res.body.items[0].listing).toEqual(detail.body);
+  });
+
+  it('scores size and budget reach, and honours limit; ties are ordered by id', async () => {
+    const res = await recommend({ minSize: 500, budget: 100_000, limit: 3 }).expect(200);
+    expect(res.body.items).toHaveLength(3);
+    const byTitle = Object.fromEntries(res.body.items.map((i: any) => [i.listing.title, i]));
+    // Sports: 600 ≥ 500 and €1,000 covers the €500 flat price → 100.
+    expect(byTitle.Sports).toMatchObject({ score: 100, reasons: ['~600 records, at least your minimum of 500', 'budget covers the flat price €500.00 for ~600 records'] });
+    // Soccer and Basketball: 300 of 500 (0.6·15) and the budget buys all 300 (10) → 19/25 = 76, tied: by id.
+    const tied = res.body.items.filter((i: any) => i.score === 76);
+    expect(tied.map((i: any) => i.listing.id)).toEqual([L.soccer, L.basketball].sort());
+    expect(tied[0].reasons).toEqual(['~300 records, under your minimum of 500', 'budget buys all ~300 records']);
+    expect(res.body.items[0].listing.title).toBe('Sports');
+  });
+
+  it('refuses unknown or sensitive taxonomy ids, bad input, and non-advertisers', async () => {
+    expect((await recommend({ taxonomyIds: [999_999] }).expect(400)).body.code).toBe('UNKNOWN_TAXONOMY_ID');
+    expect((await recommend({ taxonomyIds: [381] }).expect(400)).body.code).toBe('SENSITIVE_TAXONOMY');
+    expect((await recommend({ maxCpm: -1 }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    expect((await recommend({ countries: ['France'] }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    expect((await recommend({ limit: 51 }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    await recommend({ taxonomyIds: [663] }, pub).expect(403);
   });
 });
