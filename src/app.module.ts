@@ -20,6 +20,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { ListingsModule } from './listings/listings.module';
 import { MarketplaceModule } from './marketplace/marketplace.module';
+import { MatchingModule } from './matching/matching.module';
 import { SegmentsModule } from './segments/segments.module';
 
 @Module({
@@ -42,6 +43,7 @@ import { SegmentsModule } from './segments/segments.module';
     AudiencesModule,
     ConsentModule,
     AnalyticsModule,
+    MatchingModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

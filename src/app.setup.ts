@@ -13,6 +13,8 @@ import { buildOpenApi } from './openapi';
 /** Paths whose bodies are not parsed as JSON here: streamed uploads, and Stripe webhooks that need the raw bytes. */
 export const STREAMED_BODY = /^\/v1\/audiences\/[^/]+\/records\/?$/;
 export const RAW_BODY = /^\/v1\/payments\/webhook\/?$/;
+/** The one JSON route allowed a large body: an overlap submission carries up to OVERLAP_MAX_IDENTIFIERS hashes. */
+export const OVERLAP_BODY = /^\/v1\/matching\/overlap\/?$/;
 
 /** Everything between Nest and the wire; main.ts and every e2e test call this, so tests run what production runs. */
 export function configureApp(app: NestExpressApplication | INestApplication): void {
@@ -47,9 +49,11 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
   http.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
 
   const json = express.json({ limit: config.upload.maxJsonBytes });
+  const overlapJson = express.json({ limit: config.matching.overlapMaxBytes });
   const raw = express.raw({ type: '*/*', limit: '1mb' });
   http.use((req: Request, res: Response, next: NextFunction) => {
     if (RAW_BODY.test(req.path)) return raw(req, res, next);
+    if (req.method === 'POST' && OVERLAP_BODY.test(req.path)) return overlapJson(req, res, next);
     if (STREAMED_BODY.test(req.path)) return next();
     return json(req, res, next);
   });

@@ -38,6 +38,8 @@ export interface AppConfig {
   };
   /** Approved listings held in memory per instance for browsing (0 = always query the database). */
   marketplace: { snapshotMax: number };
+  /** Overlap submissions: most identifiers per request, and the JSON body limit of that one route. */
+  matching: { overlapMaxIdentifiers: number; overlapMaxBytes: number };
   delivery: { linkSecret: string; linkTtlSeconds: number; webhookMaxAttempts: number; allowInsecureWebhooks: boolean };
   publicBaseUrl: string;
 }
@@ -173,7 +175,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       vendorId: r.int('TCF_VENDOR_ID', 1, 1, 65535),
       minSegmentSize: r.int('MIN_SEGMENT_SIZE', 100, 1, 1_000_000),
       deniedTraitTerms: r.list('DENIED_TRAIT_TERMS', DEFAULT_DENIED_TRAIT_TERMS).map((t) => t.toLowerCase()),
-      overlapEpsilon: r.num('OVERLAP_EPSILON', 0.5, 0.01, 10),
+      // Above ~10 the noise no longer protects anyone; the range reaches 100 only so tests can make it negligible.
+      overlapEpsilon: r.num('OVERLAP_EPSILON', 0.5, 0.01, 100),
       overlapBudget: r.num('OVERLAP_EPSILON_BUDGET', 3, 0.01, 1000),
       sizeNoiseScale: r.num('SIZE_NOISE_SCALE', 10, 0, 100_000),
       // Defaults to a key derived from the JWT secret, so production needs no extra variable; set it to rotate alone.
@@ -196,6 +199,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectReturnUrl: r.url('CONNECT_RETURN_URL', `${publicBaseUrl}/payouts/return`),
     },
     marketplace: { snapshotMax: r.int('MARKETPLACE_SNAPSHOT_MAX', 100_000, 0, 5_000_000) },
+    matching: {
+      overlapMaxIdentifiers: r.int('OVERLAP_MAX_IDENTIFIERS', 1_000_000, 1, 20_000_000),
+      // 1M identifiers are ~67 MB as a JSON array of 64-char strings.
+      overlapMaxBytes: r.int('OVERLAP_MAX_BYTES', 80 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+    },
     delivery: {
       linkSecret: r.str('DOWNLOAD_LINK_SECRET', prod ? undefined : DEV_LINK_SECRET),
       linkTtlSeconds: r.int('DOWNLOAD_LINK_TTL_SECONDS', 3600, 30, 7 * 24 * 3600),

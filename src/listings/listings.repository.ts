@@ -119,6 +119,17 @@ export class ListingsRepository {
     return docs.length > max ? null : docs;
   }
 
+  /** The newest `max` approved listings without private fields: a bounded scan when the snapshot is unavailable. */
+  findNewestApprovedPublic(max: number): Promise<Listing[]> {
+    return this.model
+      .find({ status: 'approved' })
+      .select({ moderation: 0, consentedSize: 0, rejectionReason: 0, suspensionReason: 0 })
+      .sort({ status: 1, listedAt: -1, _id: -1 })
+      .limit(max)
+      .lean<Listing[]>()
+      .exec();
+  }
+
   /** One state change, applied once even under concurrency (see StateClaims); `seq` is the rev read with `from`. */
   private compareAndSet(id: string, seq: number, filter: Record<string, unknown>, update: Record<string, unknown>): Promise<Listing | null> {
     return this.claims.transition(this.model, { ...filter, _id: new Types.ObjectId(id), rev: seq }, update);

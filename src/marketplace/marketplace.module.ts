@@ -8,5 +8,6 @@ import { MarketplaceSnapshot } from './marketplace.snapshot';
   imports: [ListingsModule],
   controllers: [MarketplaceController],
   providers: [MarketplaceSnapshot, MarketplaceService],
+  exports: [MarketplaceSnapshot],
 })
 export class MarketplaceModule {}

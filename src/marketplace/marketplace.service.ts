@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { DEFAULT_PAGE_LIMIT, type KeysetSort, type Page, toPage } from '../common/pagination';
 import { type AppConfig, InjectConfig } from '../config/config';
-import type { DataLabelDto } from '../listings/dto/listing.dto';
 import type { Listing } from '../listings/listing.schema';
 import { ListingsRepository, type MarketplaceCriteria } from '../listings/listings.repository';
-import { renderEstimate } from '../listings/size-estimate';
 import type { MarketplaceListingDto, MarketplaceQuery, MarketplaceSort } from './dto/marketplace.dto';
+import { toMarketplaceListingDto } from './marketplace.mapper';
 import { MarketplaceSnapshot } from './marketplace.snapshot';
 
 const SORTS: Record<MarketplaceSort, KeysetSort> = {
@@ -50,19 +49,7 @@ export class MarketplaceService {
   }
 
   private toDto(l: Listing): MarketplaceListingDto {
-    return {
-      id: String(l._id),
-      title: l.title,
-      description: l.description,
-      taxonomyIds: l.taxonomyIds,
-      pricing: { model: l.pricing.model, amount: l.pricing.amount, currency: l.pricing.currency },
-      licenseDays: l.licenseDays,
-      sizeEstimate: renderEstimate(l.sizeEstimate, this.config.privacy.minSegmentSize),
-      dataLabel: l.dataLabel as DataLabelDto,
-      publisher: { id: String(l.orgId), name: l.publisherName ?? '' },
-      countries: l.countries,
-      dataTypes: l.dataTypes,
-      listedAt: (l.listedAt ?? l.approvedAt ?? l.updatedAt).toISOString(),
-    };
+    return toMarketplaceListingDto(l, this.config.privacy.minSegmentSize);
   }
+
 }

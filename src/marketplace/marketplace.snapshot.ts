@@ -54,6 +54,15 @@ export class MarketplaceSnapshot {
     };
   }
 
+  /** Every approved listing (public fields), fresh as of this call; null when disabled or above snapshotMax. */
+  async approved(): Promise<readonly Listing[] | null> {
+    const max = this.config.marketplace.snapshotMax;
+    if (max === 0) return null;
+    const token = await this.readToken();
+    if (!this.current || this.current.token !== token) await this.reload(token, max);
+    return this.current!.items;
+  }
+
   /**
    * Concurrent searches share one in-flight token read instead of each sending its own: under load that is one
    * database round trip per round trip, and a change is seen at most one round trip later.

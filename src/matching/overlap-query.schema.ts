@@ -10,6 +10,8 @@ export class OverlapQuery {
   @Prop({ type: SchemaTypes.ObjectId, required: true }) buyerOrgId: Types.ObjectId;
   @Prop({ type: Number, required: true }) submitted: number;
   @Prop({ type: Number, required: true }) epsilon: number;
+  /** The estimate the buyer was shown (already public, so free to keep); absent when it was "<k". */
+  @Prop({ type: Number }) matchedEstimate?: number;
   @Prop({ type: Date, required: true }) at: Date;
 }
 export type OverlapQueryDocument = HydratedDocument<OverlapQuery>;

@@ -44,6 +44,28 @@ export class AudienceDataRepository {
     return this.subjects.countDocuments(trustFilter(structuredCloneFilter(filter))).exec();
   }
 
+  /**
+   * The `key` of every subject matching `filter`, streamed in batches of up to `batchSize` (the driver's
+   * buffered documents), projecting nothing else. Goes through the driver cursor directly: a mongoose
+   * document per member would cost more than the rest of an overlap put together. The filter is built by the
+   * server (compiled rules, ObjectIds); no client value reaches it.
+   */
+  async *keyBatches(filter: Record<string, unknown>, batchSize = 10_000): AsyncGenerator<string[]> {
+    const cursor = this.subjects.collection.find<{ key: string }>(structuredCloneFilter(filter), {
+      projection: { key: 1, _id: 0 },
+      batchSize,
+    });
+    try {
+      while (await cursor.hasNext()) {
+        const first = await cursor.next();
+        const docs = first ? [first, ...cursor.readBufferedDocuments()] : cursor.readBufferedDocuments();
+        yield docs.map((d) => d.key);
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+
   /** What the members' data can tell a buyer, using only stages FerretDB runs ($match, $unwind, $group/$sum, $sort, $limit). */
   async memberFacts(filter: Record<string, unknown>, topN: number): Promise<MemberFacts> {
     const has = async (path: string) =>

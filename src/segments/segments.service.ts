@@ -125,15 +125,40 @@ export class SegmentsService {
     return { $and: [{ orgId, audienceId: { $in: audienceIds } }, compileRules(rules)] };
   }
 
-  /** Members a delivery could include today: consent granted for every required purpose and for the vendor. */
   private consentedFilter(orgId: Types.ObjectId, audienceIds: Types.ObjectId[], rules: RuleGroup): Record<string, unknown> {
-    return {
-      $and: [
-        { orgId, audienceId: { $in: audienceIds } },
-        compileRules(rules),
-        { 'consent.status': 'granted', 'consent.vendorConsent': true },
-        ...REQUIRED_PURPOSES.map((p) => ({ 'consent.purposes': p })),
-      ],
-    };
+    return consentedFilter(orgId, audienceIds, rules, REQUIRED_PURPOSES);
   }
+
+  /**
+   * Keys of the segment's members whose consent covers `purposes` (a listing's requiredPurposes) and the vendor,
+   * in batches, one audience at a time: each query is an equality on audienceId (indexed, also on FerretDB, which
+   * does not push `$in` down). A subject in two audiences is yielded once per audience; callers dedupe.
+   */
+  async *consentedKeyBatches(segment: Segment, purposes: readonly number[]): AsyncGenerator<string[]> {
+    for (const audienceId of segment.audienceIds) {
+      yield* this.data.keyBatches(consentedFilter(segment.orgId, [audienceId], segment.rules, purposes));
+    }
+  }
+}
+
+/**
+ * Members a delivery could include today: consent granted for every purpose in `purposes` (at least TCF 1, 3
+ * and 4) and for the vendor. The one definition of "consented" for sizes, labels, overlaps and deliveries.
+ */
+export function consentedFilter(
+  orgId: Types.ObjectId,
+  audienceIds: Types.ObjectId[],
+  rules: RuleGroup,
+  purposes: readonly number[] = REQUIRED_PURPOSES,
+): Record<string, unknown> {
+  const all = [...new Set([...REQUIRED_PURPOSES, ...purposes])].sort((a, b) => a - b);
+  const scope = audienceIds.length === 1 ? { orgId, audienceId: audienceIds[0] } : { orgId, audienceId: { $in: audienceIds } };
+  return {
+    $and: [
+      scope,
+      compileRules(rules),
+      { 'consent.status': 'granted', 'consent.vendorConsent': true },
+      ...all.map((p) => ({ 'consent.purposes': p })),
+    ],
+  };
 }

@@ -1,0 +1,214 @@
+/**
+ * npm run bench:match [-- --members N --submitted N]   (defaults 1,000,000 each)
+ *
+ * OVERLAP: starts the real app in-process (MONGODB_URI, or an embedded FerretDB as bench/browse.ts does), seeds
+ * one approved listing over a segment of N consented members (raw driver, batched direct inserts, in the shapes
+ * of src/audiences/subject.schema.ts and src/listings/listing.schema.ts), then submits M hashes (half of them
+ * members) through POST /v1/matching/overlap. In the same run it times two baselines on the same data:
+ *   - driver + Set: a raw driver cursor over the members' keys, each looked up in a Set of the submission (what
+ *     the endpoint must do at minimum, without HTTP, JSON, validation, budget or noise); goal: overlap ≤ 2× this;
+ *   - in-memory Set: both key lists already in memory, intersection only (the floor).
+ * Prints times, ratios and peak RSS (process.resourceUsage().maxRSS).
+ *
+ * EXPORT: see benchExport() below — left for the lead, once deliveries exist.
+ */
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { type Connection, Types } from 'mongoose';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.setup';
+import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i >= 0 ? process.argv[i + 1] : undefined;
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+const MEMBERS = flag('members', 1_000_000);
+const SUBMITTED = flag('submitted', 1_000_000);
+const RUNS = flag('runs', 3);
+const BATCH = 10_000;
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  let ferret: RunningFerret | undefined;
+  let stateDir: string | undefined;
+  let uri = process.env.MONGODB_URI;
+  if (!uri) {
+    stateDir = mkdtempSync(join(tmpdir(), 'audex-bench-'));
+    ferret = await startFerretDb({ handler: 'sqlite', stateDir, sqliteDir: join(stateDir, 'sqlite'), database: 'audex_bench' });
+    uri = ferret.uri;
+  }
+  Object.assign(process.env, {
+    MONGODB_URI: uri,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    OVERLAP_MAX_IDENTIFIERS: String(Math.max(SUBMITTED, 1_000_000)),
+    OVERLAP_MAX_BYTES: String(Math.max(80 * 1024 * 1024, SUBMITTED * 70 + 1024)),
+    OVERLAP_EPSILON_BUDGET: '1000',
+  });
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const connection = app.get<Connection>(getConnectionToken());
+
+  try {
+    const advertiser = await register(base, 'advertiser');
+    const publisher = await register(base, 'publisher');
+    console.log(`store: ${ferret ? 'embedded FerretDB/SQLite' : 'MONGODB_URI'}; members ${MEMBERS.toLocaleString('en')}, submitted ${SUBMITTED.toLocaleString('en')}`);
+
+    let t0 = process.hrtime.bigint();
+    const members = Array.from({ length: MEMBERS }, (_, i) => sha(`member-${i}@example.test`));
+    const overlapping = Math.min(MEMBERS, Math.floor(SUBMITTED / 2));
+    const submitted = [...members.slice(0, overlapping), ...Array.from({ length: SUBMITTED - overlapping }, (_, i) => sha(`stranger-${i}@example.test`))];
+    const { listingId, audienceId } = await seedOverlap(connection, publisher.user.organizationId, members);
+    console.log(`seeded ${MEMBERS.toLocaleString('en')} consented members + listing in ${(ms(t0) / 1000).toFixed(1)} s`);
+
+    await benchOverlap({ base, token: advertiser.accessToken, connection, listingId, audienceId, members, submitted, expected: overlapping });
+    await benchExport();
+    console.log(`peak RSS ${mb(process.resourceUsage().maxRSS)}`);
+  } finally {
+    await app.close();
+    await ferret?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function benchOverlap(o: {
+  base: string;
+  token: string;
+  connection: Connection;
+  listingId: string;
+  audienceId: Types.ObjectId;
+  members: string[];
+  submitted: string[];
+  expected: number;
+}): Promise<void> {
+  // Baseline 1: both lists in memory, intersection only.
+  const memory: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    const set = new Set(o.submitted);
+    let n = 0;
+    for (const k of o.members) if (set.has(k)) n++;
+    memory.push(ms(t0));
+    if (n !== o.expected) throw new Error(`in-memory baseline counted ${n}, expected ${o.expected}`);
+  }
+
+  // Baseline 2: the same intersection, reading the members' keys with a raw driver cursor.
+  const driver: number[] = [];
+  const subjects = o.connection.collection('subjects');
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    const set = new Set(o.submitted);
+    let n = 0;
+    const cursor = subjects.find({ audienceId: o.audienceId }, { projection: { key: 1, _id: 0 }, batchSize: BATCH });
+    for await (const d of cursor) if (set.has(d.key as string)) n++;
+    driver.push(ms(t0));
+    if (n !== o.expected) throw new Error(`driver baseline counted ${n}, expected ${o.expected}`);
+  }
+
+  // The API: JSON body, validation, budget, consented filter, streaming count, noise, record.
+  const body = JSON.stringify({ listingId: o.listingId, identifiers: o.submitted });
+  const api: number[] = [];
+  let last: any;
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(`${o.base}/v1/matching/overlap`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` },
+      body,
+    });
+    last = await res.json();
+    api.push(ms(t0));
+    if (res.status !== 200) throw new Error(`overlap answered ${res.status}: ${JSON.stringify(last)}`);
+  }
+  const rel = Math.abs(last.matchedEstimate - o.expected) / Math.max(1, o.expected);
+  if (typeof last.matchedEstimate !== 'number' || rel > 0.06) throw new Error(`estimate ${last.matchedEstimate} is far from ${o.expected}`);
+
+  const row = (name: string, xs: number[]) => `${name.padEnd(34)} median ${median(xs).toFixed(0).padStart(6)} ms   runs ${xs.map((x) => x.toFixed(0)).join(', ')}`;
+  console.log(`\nOVERLAP (${RUNS} runs each; body ${(body.length / 1024 / 1024).toFixed(1)} MB; answer ${JSON.stringify({ submitted: last.submitted, matchedEstimate: last.matchedEstimate, matchRateEstimate: last.matchRateEstimate })})`);
+  console.log(row('in-memory Set intersection', memory));
+  console.log(row('driver cursor + Set intersection', driver));
+  console.log(row('POST /v1/matching/overlap', api));
+  const ratio = median(api) / median(driver);
+  console.log(`ratio API / driver+Set: ${ratio.toFixed(2)}x (goal ≤ 2x)   API / in-memory: ${(median(api) / median(memory)).toFixed(1)}x`);
+  if (ratio > 2) process.exitCode = 1;
+}
+
+/**
+ * EXPORT half — TO BE ADDED BY THE LEAD once deliveries exist:
+ * deliver a paid order over a 1M-member listing (download or push) and time it against a raw driver cursor
+ * read of the same consented members' keys, in this run; print both, the ratio and peak RSS.
+ */
+async function benchExport(): Promise<void> {
+  console.log('\nEXPORT: not implemented yet (needs deliveries; see benchExport in bench/match.ts)');
+}
+
+async function register(base: string, role: 'publisher' | 'advertiser') {
+  const res = await fetch(`${base}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${role}-${Date.now()}@example.test`, password: 'correct horse battery', role, organizationName: `Bench ${role}` }),
+  });
+  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
+}
+
+/** An audience of consented members, a segment over it and an approved listing, inserted directly. */
+async function seedOverlap(connection: Connection, org: string, keys: string[]): Promise<{ listingId: string; audienceId: Types.ObjectId }> {
+  const orgId = new Types.ObjectId(org);
+  const audienceId = new Types.ObjectId();
+  const segmentId = new Types.ObjectId();
+  const listingId = new Types.ObjectId();
+  const now = new Date();
+  const rules = { all: [{ trait: 'interests', op: 'eq', value: 'sport' }] };
+  await connection.collection('audiences').insertOne({
+    _id: audienceId, orgId, name: 'Bench members', source: 'web', dataType: 'first_party',
+    subjectCount: keys.length, lastIngestAt: now, createdAt: now, updatedAt: now,
+  });
+  const subjects = connection.collection('subjects');
+  const consent = { status: 'granted', purposes: [1, 2, 3, 4], vendorConsent: true, at: now, source: 'bench' };
+  for (let i = 0; i < keys.length; i += BATCH) {
+    const docs = keys.slice(i, i + BATCH).map((key) => ({
+      _id: new Types.ObjectId(), orgId, audienceId, key, ids: { emailSha256: key }, traits: { interests: ['sport'], country: 'CMR' },
+      consent, channels: ['web'], contentHash: sha(key), createdAt: now, updatedAt: now,
+    }));
+    await subjects.insertMany(docs, { ordered: false });
+  }
+  await connection.collection('segments').insertOne({
+    _id: segmentId, orgId, name: 'Bench segment', audienceIds: [audienceId], rules,
+    size: keys.length, consentedSize: keys.length, computedAt: now, createdAt: now, updatedAt: now,
+  });
+  const title = 'Bench overlap listing';
+  await connection.collection('listings').insertOne({
+    _id: listingId, orgId, segmentId, title, description: 'Bench', searchText: title.toLowerCase(),
+    taxonomyIds: [663], taxonomyAncestorIds: [206, 607, 663], pricing: { model: 'cpm', amount: 250, currency: 'eur' },
+    licenseDays: 30, requiredPurposes: [1, 3, 4], dataLabel: {}, status: 'approved', moderation: [], version: 1, stateSeq: 2,
+    publisherName: 'Bench publisher', countries: ['CMR'], dataTypes: ['first_party'], consentedSize: keys.length,
+    sizeEstimate: keys.length, sortPrice: 250, submittedAt: now, approvedAt: now, listedAt: now, createdAt: now, updatedAt: now,
+  });
+  return { listingId: String(listingId), audienceId };
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
