@@ -90,6 +90,8 @@ const say = (line: string) => console.log(`   ${line}`);
 // ---------------------------------------------------------------------------------------------------------------
 
 let BASE = '';
+/** DEMO_TRACE=1 prints every API call with its status and duration. */
+const TRACE = process.env.DEMO_TRACE === '1';
 
 interface ApiResponse {
   status: number;
@@ -105,8 +107,10 @@ async function call(method: string, path: string, opts: { token?: string; body?:
     body = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';
   }
+  const t0 = performance.now();
   const res = await fetch(`${BASE}${path}`, { method, headers, body });
   const text = await res.text();
+  if (TRACE) console.log(dim(`   ${method} ${path.split('?')[0]} → ${res.status} in ${Math.round(performance.now() - t0)} ms`));
   let parsed: any = text;
   try {
     parsed = text ? JSON.parse(text) : null;
