@@ -31,8 +31,8 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const N = Number(arg('--records') ?? 100_000);
-if (!Number.isInteger(N) || N < 300) {
-  process.stderr.write('--records must be an integer of at least 300 (segments below MIN_SEGMENT_SIZE cannot be listed)\n');
+if (!Number.isInteger(N) || N <= 0) {
+  process.stderr.write('--records must be a positive integer\n');
   process.exit(2);
 }
 
@@ -775,6 +775,13 @@ function summaryTable(): void {
 async function main(): Promise<number> {
   const t0 = performance.now();
   console.log(bold(`Audex demo: ${fmt(N)} synthetic members`));
+  // About 7 % of the members end up consented in the segment; a smaller one cannot be listed (MIN_SEGMENT_SIZE).
+  const k = Number(process.env.MIN_SEGMENT_SIZE ?? 100);
+  const consented = Array.from({ length: N }, (_, i) => member(i)).filter((m) => inSegment(m) && m.consent === 'granted').length;
+  if (consented < k) {
+    console.error(red(`--records ${N} gives a segment of ${consented} consented members, below MIN_SEGMENT_SIZE ${k}: use --records ${Math.ceil((N * k) / Math.max(consented, 1) / 100) * 100} or more`));
+    return 2;
+  }
   try {
     currentStep = '0. start the service';
     await startService();
