@@ -303,7 +303,9 @@ async function startService(): Promise<void> {
   let dbWhere: string;
   if (process.env.MONGODB_URI) {
     const dbName = `audex_demo_${Date.now().toString(36)}`;
-    process.env.MONGODB_URI = process.env.MONGODB_URI.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`);
+    const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(process.env.MONGODB_URI);
+    if (!m) throw new Error('MONGODB_URI must look like mongodb://host:port/database');
+    process.env.MONGODB_URI = `${m[1]}/${dbName}${m[3] ?? ''}`;
     dbWhere = `MONGODB_URI, database ${dbName} (dropped at the end)`;
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'audex-demo-'));
