@@ -18,10 +18,12 @@ import { type Connection, Types } from 'mongoose';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+import { reportResult } from './report';
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
-const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const durationFlag = process.argv.indexOf('--duration');
+const DURATION = Number(durationFlag >= 0 ? process.argv[durationFlag + 1] : (process.env.BENCH_DURATION ?? 15));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 
 const TOPICS = [
@@ -80,6 +82,15 @@ async function main(): Promise<void> {
       `ratio search/health: throughput ${(search.requests.average / health.requests.average).toFixed(2)}, p99 ${(search.latency.p99 / Math.max(health.latency.p99, 1)).toFixed(1)}x`,
     );
     if (search.non2xx || search.errors) process.exitCode = 1;
+    reportResult({
+      bench: 'browse',
+      parameters: { listings: LISTINGS, 'target rate (req/s)': RATE, connections: CONNECTIONS, 'duration (s)': DURATION },
+      rows: [
+        { metric: 'marketplace search p99', value: search.latency.p99, unit: 'ms', baselineLabel: 'GET /health p99', baseline: health.latency.p99, ratio: search.latency.p99 / Math.max(health.latency.p99, 1), goal: 'p99 ≤ 3× baseline' },
+        { metric: 'marketplace search throughput', value: search.requests.average, unit: 'req/s', baselineLabel: 'GET /health', baseline: health.requests.average, ratio: search.requests.average / health.requests.average, goal: 'sustain 500 req/s' },
+        { metric: 'authenticated no-op (GET /v1/auth/me) throughput', value: me.requests.average, unit: 'req/s', baselineLabel: 'GET /health', baseline: health.requests.average, ratio: me.requests.average / health.requests.average },
+      ],
+    });
   } finally {
     await app.close();
     await ferret?.stop();

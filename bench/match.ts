@@ -24,6 +24,7 @@ import { type Connection, Types } from 'mongoose';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+import { type BenchRow, reportResult } from './report';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,9 +82,11 @@ async function main(): Promise<void> {
     const { listingId, audienceId } = await seedOverlap(connection, publisher.user.organizationId, members);
     console.log(`seeded ${MEMBERS.toLocaleString('en')} consented members + listing in ${(ms(t0) / 1000).toFixed(1)} s`);
 
-    await benchOverlap({ base, token: advertiser.accessToken, connection, listingId, audienceId, members, submitted, expected: overlapping });
-    await benchExport();
+    const rows: BenchRow[] = [];
+    rows.push(await benchOverlap({ base, token: advertiser.accessToken, connection, listingId, audienceId, members, submitted, expected: overlapping }));
+    rows.push(...(await benchExport({ base, connection, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId, members: MEMBERS })));
     console.log(`peak RSS ${mb(process.resourceUsage().maxRSS)}`);
+    reportResult({ bench: 'match and export', parameters: { members: MEMBERS, submitted: SUBMITTED, runs: RUNS }, rows });
   } finally {
     await app.close();
     await ferret?.stop();
@@ -100,7 +103,7 @@ async function benchOverlap(o: {
   members: string[];
   submitted: string[];
   expected: number;
-}): Promise<void> {
+}): Promise<BenchRow> {
   // Baseline 1: both lists in memory, intersection only.
   const memory: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -151,15 +154,71 @@ async function benchOverlap(o: {
   const ratio = median(api) / median(driver);
   console.log(`ratio API / driver+Set: ${ratio.toFixed(2)}x (goal ≤ 2x)   API / in-memory: ${(median(api) / median(memory)).toFixed(1)}x`);
   if (ratio > 2) process.exitCode = 1;
+  return {
+    metric: `POST /v1/matching/overlap (${o.submitted.length} ids × ${o.members.length} members)`,
+    value: median(api),
+    unit: 'ms',
+    baselineLabel: 'driver cursor read + in-process Set',
+    baseline: median(driver),
+    ratio: median(api) / median(driver),
+    goal: 'ratio ≤ 2 (time)',
+  };
 }
 
 /**
- * EXPORT half — TO BE ADDED BY THE LEAD once deliveries exist:
- * deliver a paid order over a 1M-member listing (download or push) and time it against a raw driver cursor
- * read of the same consented members' keys, in this run; print both, the ratio and peak RSS.
+ * EXPORT: a paid order over the same members (order seeded directly: the bench has no Stripe peer), then the
+ * delivery build (stream members, re-check consent, store delivered keys, seal the digest) and the NDJSON
+ * download through the API, each against a raw driver cursor read of the same member documents in this run.
  */
-async function benchExport(): Promise<void> {
-  console.log('\nEXPORT: not implemented yet (needs deliveries; see benchExport in bench/match.ts)');
+async function benchExport(o: {
+  base: string;
+  connection: Connection;
+  advertiser: { accessToken: string; user: { organizationId: string } };
+  publisherOrg: string;
+  listingId: string;
+  audienceId: Types.ObjectId;
+  members: number;
+}): Promise<BenchRow[]> {
+  const now = new Date();
+  const listing = await o.connection.collection('listings').findOne({ _id: new Types.ObjectId(o.listingId) });
+  const orderId = new Types.ObjectId();
+  await o.connection.collection('orders').insertOne({
+    _id: orderId, buyerOrgId: new Types.ObjectId(o.advertiser.user.organizationId), buyerUserId: new Types.ObjectId(),
+    sellerOrgId: new Types.ObjectId(o.publisherOrg), listingId: listing!._id,
+    snapshot: { listingId: o.listingId, version: 1, title: listing!.title, segmentId: String(listing!.segmentId), pricing: { model: 'flat', amount: 100_000, currency: 'eur' }, licenseDays: 30, requiredPurposes: [1, 3, 4], taxonomyIds: [663] },
+    amount: 100_000, platformFee: 20_000, currency: 'eur', status: 'paid', paidAt: now,
+    license: { startsAt: new Date(now.getTime() - 1000), expiresAt: new Date(now.getTime() + 30 * 86_400_000) }, rev: 1, createdAt: now, updatedAt: now,
+  });
+
+  let t0 = process.hrtime.bigint();
+  let raw = 0;
+  for await (const d of o.connection.collection('subjects').find({ audienceId: o.audienceId }, { projection: { key: 1, ids: 1, traits: 1, consent: 1, _id: 0 }, batchSize: BATCH })) {
+    if (d.key) raw++;
+  }
+  const rawMs = ms(t0);
+
+  const auth = { Authorization: `Bearer ${o.advertiser.accessToken}`, 'Content-Type': 'application/json' };
+  t0 = process.hrtime.bigint();
+  const created = await fetch(`${o.base}/v1/orders/${orderId}/deliveries`, { method: 'POST', headers: auth, body: JSON.stringify({ format: 'ndjson' }) });
+  const delivery = (await created.json()) as { id: string; recordCount: number };
+  const buildMs = ms(t0);
+  if (created.status !== 201 || delivery.recordCount !== o.members) throw new Error(`delivery answered ${created.status} with ${delivery.recordCount} records`);
+
+  t0 = process.hrtime.bigint();
+  const dl = await fetch(`${o.base}/v1/deliveries/${delivery.id}/download`, { headers: auth });
+  let lines = 0;
+  for await (const chunk of dl.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
+  const downloadMs = ms(t0);
+  if (lines !== o.members || raw !== o.members) throw new Error(`download had ${lines} lines, raw read ${raw}, expected ${o.members}`);
+
+  console.log(`\nEXPORT (${o.members.toLocaleString('en')} members)`);
+  console.log(`raw driver cursor read          ${rawMs.toFixed(0).padStart(8)} ms`);
+  console.log(`POST deliveries (build + seal)  ${buildMs.toFixed(0).padStart(8)} ms   ratio raw/build ${(rawMs / buildMs).toFixed(2)}`);
+  console.log(`GET download (NDJSON stream)    ${downloadMs.toFixed(0).padStart(8)} ms   ratio raw/download ${(rawMs / downloadMs).toFixed(2)} (goal ≥ 0.5)`);
+  return [
+    { metric: 'GET delivery download (NDJSON stream)', value: downloadMs, unit: 'ms', baselineLabel: 'raw driver cursor read of the members', baseline: rawMs, ratio: rawMs / downloadMs, goal: 'ratio ≥ 0.5 (throughput)' },
+    { metric: 'POST delivery (consent re-check, store keys, seal digest)', value: buildMs, unit: 'ms', baselineLabel: 'raw driver cursor read of the members', baseline: rawMs, ratio: rawMs / buildMs },
+  ];
 }
 
 async function register(base: string, role: 'publisher' | 'advertiser') {
@@ -201,7 +260,7 @@ async function seedOverlap(connection: Connection, org: string, keys: string[]):
   await connection.collection('listings').insertOne({
     _id: listingId, orgId, segmentId, title, description: 'Bench', searchText: title.toLowerCase(),
     taxonomyIds: [663], taxonomyAncestorIds: [206, 607, 663], pricing: { model: 'cpm', amount: 250, currency: 'eur' },
-    licenseDays: 30, requiredPurposes: [1, 3, 4], dataLabel: {}, status: 'approved', moderation: [], version: 1, stateSeq: 2,
+    licenseDays: 30, requiredPurposes: [1, 3, 4], dataLabel: {}, status: 'approved', moderation: [], version: 1, rev: 2,
     publisherName: 'Bench publisher', countries: ['CMR'], dataTypes: ['first_party'], consentedSize: keys.length,
     sizeEstimate: keys.length, sortPrice: 250, submittedAt: now, approvedAt: now, listedAt: now, createdAt: now, updatedAt: now,
   });
