@@ -58,6 +58,11 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
     return json(req, res, next);
   });
 
+  // Node cuts any request still arriving after 5 minutes; a streamed upload of millions of records may take
+  // longer. Headers must still arrive within headersTimeout, so idle connections are not held open.
+  const server = http.getHttpServer();
+  server.requestTimeout = config.upload.requestTimeoutSeconds * 1000;
+
   app.useGlobalPipes(globalValidationPipe());
 
   const document = buildOpenApi(app);

@@ -12,7 +12,7 @@ export interface AppConfig {
   admin: { email: string; password: string };
   corsOrigins: string[];
   rateLimit: { perMinute: number; loginPerMinute: number };
-  upload: { maxBytes: number; maxJsonBytes: number; batchSize: number };
+  upload: { maxBytes: number; maxJsonBytes: number; batchSize: number; requestTimeoutSeconds: number };
   privacy: {
     defaultPhoneCountry: string;
     vendorId: number;
@@ -169,6 +169,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBytes: r.int('UPLOAD_MAX_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
       maxJsonBytes: r.int('JSON_BODY_MAX_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       batchSize: r.int('INGEST_BATCH_SIZE', 1000, 1, 10_000),
+      requestTimeoutSeconds: r.int('REQUEST_TIMEOUT_SECONDS', 3600, 10, 24 * 3600),
     },
     privacy: {
       defaultPhoneCountry: r.str('DEFAULT_PHONE_COUNTRY', 'FR').toUpperCase(),
