@@ -24,6 +24,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { subjectContentHash } from '../src/audiences/ingest/content-hash';
 import { type AppConfig, APP_CONFIG } from '../src/config/config';
+import { reportResult } from './report';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -130,6 +131,13 @@ async function main(): Promise<void> {
     console.log(`raw driver  : ${rawRate.toFixed(0)} records/s (${rawSeconds.toFixed(2)} s)`);
     console.log(`ratio       : ${(apiRate / rawRate).toFixed(2)} (HTTP / raw)`);
     console.log(`peak RSS    : ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    reportResult({
+      bench: 'ingest',
+      parameters: { records: N, 'batch size': config.upload.batchSize },
+      rows: [
+        { metric: 'HTTP ingest (NDJSON stream)', value: apiRate, unit: 'records/s', baselineLabel: 'raw driver bulkWrite of the same documents', baseline: rawRate, ratio: apiRate / rawRate, goal: 'ratio ≥ 0.8; RSS < 300 MB at 1M' },
+      ],
+    });
   } finally {
     await connection.dropDatabase().catch(() => undefined);
     await app.close();

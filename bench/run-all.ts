@@ -12,7 +12,7 @@ const QUICK = process.argv.includes('--quick');
 const BENCHES: { name: string; script: string; args: string[] }[] = [
   { name: 'ingest', script: 'bench/ingest.ts', args: QUICK ? ['--records', '20000'] : [] },
   { name: 'browse', script: 'bench/browse.ts', args: QUICK ? ['--duration', '5'] : [] },
-  { name: 'match', script: 'bench/match.ts', args: QUICK ? ['--members', '50000', '--submitted', '50000'] : [] },
+  { name: 'match', script: 'bench/match.ts', args: QUICK ? ['--members', '20000', '--submitted', '20000', '--runs', '1'] : [] },
 ];
 
 function run(script: string, args: string[]): Promise<{ code: number; results: BenchResult[] }> {
