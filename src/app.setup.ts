@@ -19,6 +19,9 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
   const config = app.get<AppConfig>(APP_CONFIG);
   const http = app as NestExpressApplication;
   http.disable('x-powered-by');
+  // A streamed upload may take longer than Node's 300 s request timeout (headersTimeout still bounds slow headers).
+  const server = http.getHttpServer() as { requestTimeout?: number };
+  if (server) server.requestTimeout = config.upload.requestTimeoutMs;
 
   http.use(
     pinoHttp({
