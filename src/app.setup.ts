@@ -21,6 +21,9 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
   const config = app.get<AppConfig>(APP_CONFIG);
   const http = app as NestExpressApplication;
   http.disable('x-powered-by');
+  // A streamed upload may take longer than Node's 300 s request timeout (headersTimeout still bounds slow headers).
+  const server = http.getHttpServer() as { requestTimeout?: number };
+  if (server) server.requestTimeout = config.upload.requestTimeoutMs;
 
   http.use(
     pinoHttp({
@@ -57,11 +60,6 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
     if (STREAMED_BODY.test(req.path)) return next();
     return json(req, res, next);
   });
-
-  // Node cuts any request still arriving after 5 minutes; a streamed upload of millions of records may take
-  // longer. Headers must still arrive within headersTimeout, so idle connections are not held open.
-  const server = http.getHttpServer();
-  server.requestTimeout = config.upload.requestTimeoutSeconds * 1000;
 
   app.useGlobalPipes(globalValidationPipe());
 

@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { type AnyBulkWriteOperation, type Model, Types } from 'mongoose';
+import { type Model, Types } from 'mongoose';
 import { type HashedIds } from '../privacy/identifiers';
 import { type Traits } from '../privacy/traits';
 import { Subject, type SubjectConsent } from './subject.schema';
 
+/**
+ * A subject's `_id`: `<audienceId hex>:<key>`, so a subject's existence is decided by the `_id` unique index on
+ * insert (FerretDB 1.24 on SQLite answers no lookup from an index, but enforces unique indexes on insert).
+ * Subjects stored before this scheme keep their ObjectId `_id`; every lookup falls back to (audienceId, key).
+ */
+export type SubjectId = string | Types.ObjectId;
+export const subjectId = (audienceId: Types.ObjectId, key: string): string => `${audienceId.toHexString()}:${key}`;
+
 /** What ingest needs to know about a stored subject to classify and merge an incoming record. */
 export interface StoredSubject {
+  _id?: SubjectId;
   key: string;
   ids: HashedIds;
   traits: Traits;
@@ -15,13 +24,15 @@ export interface StoredSubject {
 }
 
 export interface ErasureMatch {
-  _id: Types.ObjectId;
+  _id: SubjectId;
   audienceId: Types.ObjectId;
   key: string;
   ids: HashedIds;
 }
 
 export interface SubjectWrite {
+  /** The stored document's _id, when it was read; else the deterministic one. */
+  _id?: SubjectId;
   key: string;
   ids: HashedIds;
   traits: Traits;
@@ -29,24 +40,44 @@ export interface SubjectWrite {
   contentHash: string;
   channels: string[];
   lastSeenAt?: Date;
-  /** Not stored when the batch was read. */
-  isNew: boolean;
 }
 
+export interface InsertOutcome {
+  inserted: number;
+  /** Keys already stored (the insert hit the `_id` or the (audienceId, key) unique index). */
+  existing: Set<string>;
+}
+
+const STATE_PROJECTION = { _id: 1, key: 1, ids: 1, traits: 1, consent: 1, contentHash: 1 } as const;
+/** Up to this many keys are read with one `_id` lookup each (SQL-side on FerretDB), more with one `$in` query. */
+const POINT_READS_MAX = 16;
+
 /**
- * Every mongoose call on `subjects`. The ingest hot path uses the driver collection directly: one find and one
- * unordered bulkWrite per batch, keyed on the unique (audienceId, key) index.
+ * Every mongoose call on `subjects`. The ingest hot path uses the driver collection directly: per batch one
+ * unordered insertMany with deterministic `_id`s (the duplicate-key errors say which keys exist), then, only for
+ * those, one read by `_id` and one unordered bulkWrite of updates by `_id`.
  */
 @Injectable()
 export class SubjectsRepository {
   constructor(@InjectModel(Subject.name) private readonly model: Model<Subject>) {}
 
+  /** Stored state of the given keys of one audience, by deterministic `_id`, then by (audienceId, key) for the rest. */
   async findByKeys(audienceId: Types.ObjectId, keys: string[]): Promise<Map<string, StoredSubject>> {
-    if (!keys.length) return new Map();
-    const rows = await this.model.collection
-      .find({ audienceId, key: { $in: keys } }, { projection: { _id: 0, key: 1, ids: 1, traits: 1, consent: 1, contentHash: 1 } })
-      .toArray();
-    return new Map(rows.map((r) => [r.key as string, r as unknown as StoredSubject]));
+    const found = new Map<string, StoredSubject>();
+    if (!keys.length) return found;
+    const coll = this.model.collection;
+    const ids = keys.map((k) => subjectId(audienceId, k));
+    const rows =
+      ids.length <= POINT_READS_MAX
+        ? (await Promise.all(ids.map((_id) => coll.findOne({ _id } as object, { projection: STATE_PROJECTION })))).filter((r) => r !== null)
+        : await coll.find({ _id: { $in: ids } } as object, { projection: STATE_PROJECTION }).toArray();
+    for (const r of rows) found.set(r.key as string, r as unknown as StoredSubject);
+    const legacy = keys.filter((k) => !found.has(k));
+    if (legacy.length) {
+      const more = await coll.find({ audienceId, key: { $in: legacy } }, { projection: STATE_PROJECTION }).toArray();
+      for (const r of more) found.set(r.key as string, r as unknown as StoredSubject);
+    }
+    return found;
   }
 
   findOne(audienceId: Types.ObjectId, key: string): Promise<StoredSubject | null> {
@@ -57,44 +88,49 @@ export class SubjectsRepository {
   }
 
   /**
-   * Writes one batch; returns how many documents were created. Subjects not seen by the batch's read are
-   * inserted (cheap everywhere, and FerretDB's updates with a non-_id filter are scans); the rest are upserted
-   * on (audienceId, key). If a concurrent upload inserted one of the keys first, the inserts are redone as
-   * idempotent upserts.
+   * Inserts subjects not known to be stored, with deterministic `_id`s, in one unordered insertMany. Keys whose
+   * insert hit a unique index (already stored, or inserted meanwhile by a concurrent upload) are returned in
+   * `existing`; any other error is thrown.
    */
-  async upsertBatch(orgId: Types.ObjectId, audienceId: Types.ObjectId, writes: SubjectWrite[], now: Date): Promise<number> {
-    const upsertOp = (w: SubjectWrite): AnyBulkWriteOperation => {
+  async insertNew(orgId: Types.ObjectId, audienceId: Types.ObjectId, writes: SubjectWrite[], now: Date): Promise<InsertOutcome> {
+    const existing = new Set<string>();
+    if (!writes.length) return { inserted: 0, existing };
+    const docs = writes.map((w) => ({
+      _id: subjectId(audienceId, w.key), orgId, audienceId, key: w.key, ids: w.ids, traits: w.traits,
+      ...(w.consent ? { consent: w.consent } : {}), channels: w.channels, contentHash: w.contentHash,
+      ...(w.lastSeenAt ? { lastSeenAt: w.lastSeenAt } : {}), createdAt: now, updatedAt: now,
+    }));
+    try {
+      const res = await this.model.collection.insertMany(docs as any[], { ordered: false });
+      return { inserted: res.insertedCount, existing };
+    } catch (e) {
+      const err = e as { code?: number; writeErrors?: unknown; result?: { insertedCount?: number } };
+      const writeErrors = (Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : []) as { index: number; code: number }[];
+      if (!writeErrors.length || writeErrors.some((w) => w.code !== 11000)) throw e;
+      for (const w of writeErrors) existing.add(writes[w.index].key);
+      return { inserted: err.result?.insertedCount ?? writes.length - existing.size, existing };
+    }
+  }
+
+  /**
+   * Updates stored subjects by `_id` in one unordered bulkWrite (FerretDB runs a non-`_id` update filter in Go
+   * over the collection). Upserts, so a subject erased between the read and this write is created again, as an
+   * insert would have; returns how many documents were created.
+   */
+  async updateExisting(orgId: Types.ObjectId, audienceId: Types.ObjectId, writes: SubjectWrite[], now: Date): Promise<number> {
+    if (!writes.length) return 0;
+    const ops = writes.map((w) => {
       const set: Record<string, unknown> = { ids: w.ids, traits: w.traits, contentHash: w.contentHash, updatedAt: now };
       if (w.consent) set.consent = w.consent;
       const update: Record<string, unknown> = {
         $set: set,
-        $setOnInsert: { orgId, createdAt: now },
+        $setOnInsert: { orgId, audienceId, key: w.key, createdAt: now },
         $addToSet: { channels: { $each: w.channels } },
       };
       if (w.lastSeenAt) update.$max = { lastSeenAt: w.lastSeenAt };
-      return { updateOne: { filter: { audienceId, key: w.key }, update, upsert: true } };
-    };
-    const fresh = writes.filter((w) => w.isNew);
-    const existing = writes.filter((w) => !w.isNew);
-    let created = 0;
-    if (existing.length) {
-      created += (await this.model.collection.bulkWrite(existing.map(upsertOp) as any, { ordered: false })).upsertedCount;
-    }
-    if (fresh.length) {
-      const docs = fresh.map((w) => ({
-        _id: new Types.ObjectId(), orgId, audienceId, key: w.key, ids: w.ids, traits: w.traits,
-        ...(w.consent ? { consent: w.consent } : {}), channels: w.channels, contentHash: w.contentHash,
-        ...(w.lastSeenAt ? { lastSeenAt: w.lastSeenAt } : {}), createdAt: now, updatedAt: now,
-      }));
-      try {
-        created += (await this.model.collection.insertMany(docs, { ordered: false })).insertedCount;
-      } catch (e) {
-        if ((e as { code?: number }).code !== 11000) throw e;
-        created += (e as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
-        created += (await this.model.collection.bulkWrite(fresh.map(upsertOp) as any, { ordered: false })).upsertedCount;
-      }
-    }
-    return created;
+      return { updateOne: { filter: { _id: w._id ?? subjectId(audienceId, w.key) }, update, upsert: true } };
+    });
+    return (await this.model.collection.bulkWrite(ops as any, { ordered: false })).upsertedCount;
   }
 
   async updateConsent(audienceId: Types.ObjectId, key: string, consent: SubjectConsent, contentHash: string, now: Date): Promise<void> {
@@ -119,8 +155,8 @@ export class SubjectsRepository {
     return rows as unknown as ErasureMatch[];
   }
 
-  async deleteByIds(ids: Types.ObjectId[]): Promise<void> {
-    for (const _id of ids) await this.model.collection.deleteOne({ _id });
+  async deleteByIds(ids: SubjectId[]): Promise<void> {
+    for (const _id of ids) await this.model.collection.deleteOne({ _id } as object);
   }
 
   countByAudience(audienceId: Types.ObjectId): Promise<number> {

@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, anAdvertiser, anApiKey, anAudience, aPublisher, uploadNdjson } from '../helpers/builders';
+import { seedAudienceWithSubjects } from '../helpers/seed';
 import { aTcString } from '../helpers/tcf';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -209,6 +210,36 @@ describe('ingest', () => {
     expect((await uploadNdjson(t, pub, a.id, dup).expect(200)).body).toMatchObject({ received: 3, inserted: 1, updated: 1, unchanged: 1 });
     expect((await records(t).findOne({ key: sha('dup@example.com') }))!.traits).toEqual({ v: 2 });
     expect((await t.http().get(`/v1/audiences/${a.id}`).set(pub.auth)).body.subjectCount).toBe(11);
+  });
+
+  it("a subject's _id is <audienceId>:<key>; one stored earlier under an ObjectId _id is updated in place, never duplicated", async () => {
+    const a = await anAudience(t, pub);
+    expect((await uploadNdjson(t, pub, a.id, [{ email: 'fresh@example.com', traits: { n: 1 } }]).expect(200)).body).toMatchObject({ inserted: 1 });
+    expect((await records(t).findOne({ key: sha('fresh@example.com') }))!._id).toBe(`${a.id}:${sha('fresh@example.com')}`);
+
+    const legacyKey = sha('legacy@example.com');
+    const seeded = await seedAudienceWithSubjects(t, pub, { subjects: [{ key: legacyKey, traits: { n: 1 } }] });
+    const lines = [{ email: 'legacy@example.com', traits: { n: 2 } }, { email: 'other@example.com', traits: { n: 3 } }];
+    expect((await uploadNdjson(t, pub, seeded.audienceId, lines).expect(200)).body).toEqual({
+      received: 2, inserted: 1, updated: 1, unchanged: 0, rejected: 0, errors: [],
+    });
+    const stored = await records(t).find({ key: legacyKey }).toArray();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]._id).toBeInstanceOf(Types.ObjectId);
+    expect(stored[0].traits).toEqual({ n: 2 });
+    expect((await uploadNdjson(t, pub, seeded.audienceId, lines).expect(200)).body).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(await records(t).countDocuments({ audienceId: new Types.ObjectId(seeded.audienceId) })).toBe(2);
+  });
+
+  it('two concurrent uploads of the same file store every subject once and count each record once', async () => {
+    const a = await anAudience(t, pub);
+    const lines = Array.from({ length: 30 }, (_, i) => ({ email: `conc${i}@example.com`, traits: { i }, consent: { status: 'granted', purposes: [1] } }));
+    const [x, y] = await Promise.all([uploadNdjson(t, pub, a.id, lines).expect(200), uploadNdjson(t, pub, a.id, lines).expect(200)]);
+    expect(x.body.inserted + y.body.inserted).toBe(30);
+    expect(x.body.unchanged + y.body.unchanged).toBe(30);
+    expect(x.body.updated + y.body.updated + x.body.rejected + y.body.rejected).toBe(0);
+    expect(await records(t).countDocuments({ audienceId: new Types.ObjectId(a.id) })).toBe(30);
+    expect((await t.http().get(`/v1/audiences/${a.id}`).set(pub.auth)).body.subjectCount).toBe(30);
   });
 
   it('decodes a TCF string: purposes, vendor consent, lastUpdated; keeps only its hash; consent change is in the ledger', async () => {

@@ -23,13 +23,20 @@ export interface BatchResult {
   errors: LineError[];
 }
 
-type Working = StoredSubject & { channels: string[]; lastSeenAt?: Date; dirty: boolean; isNew: boolean };
+type Working = SubjectWrite & { dirty: boolean };
+
+interface Classified extends BatchResult {
+  working: Map<string, Working>;
+  events: NewConsentEvent[];
+}
 
 /**
- * Applies one batch of validated records: reads the stored state of the batch's keys and their erasure
- * tombstones, classifies each record against it in file order (so a key repeated in a file counts once as
- * inserted, then as updated or unchanged: last wins), then writes the changed subjects in one unordered bulk
- * upsert and the consent changes in one ledger insert.
+ * Applies one batch of validated records. Reading the stored state first would cost a collection scan per batch
+ * on FerretDB (no lookup is answered from an index there), so the batch is first classified as if none of its keys
+ * were stored and inserted with deterministic `_id`s; the unique indexes tell which keys were in fact stored. Only
+ * for those is the stored state read (by `_id`), the records classified again against it in file order (a key
+ * repeated in a file counts once as inserted, then as updated or unchanged: last wins), and the changed subjects
+ * updated by `_id`. The consent changes then go to the ledger in one insert.
  */
 @Injectable()
 export class SubjectBatchWriter {
@@ -41,18 +48,52 @@ export class SubjectBatchWriter {
   ) {}
 
   async write(ctx: BatchContext, records: ValidRecord[]): Promise<BatchResult> {
-    const result: BatchResult = { inserted: 0, updated: 0, unchanged: 0, errors: [] };
-    if (!records.length) return result;
+    if (!records.length) return { inserted: 0, updated: 0, unchanged: 0, errors: [] };
     const { audience } = ctx;
     const orgId = audience.orgId;
-    const keys = [...new Set(records.map((r) => r.key))];
-    const [stored, erased] = await Promise.all([
-      this.subjects.findByKeys(audience._id, keys),
-      this.erasures.erasedAtByKeys(orgId, keys),
-    ]);
+    const erased = await this.erasures.erasedAtByKeys(orgId, [...new Set(records.map((r) => r.key))]);
     const now = new Date();
-    const working = new Map<string, Working>();
-    const events: NewConsentEvent[] = [];
+
+    let batch = this.classify(ctx, records, erased, new Map(), now);
+    const dirty = (c: Classified) => [...c.working.values()].filter((w) => w.dirty);
+    const fresh = dirty(batch);
+    const { inserted, existing } = await this.subjects.insertNew(orgId, audience._id, fresh, now);
+    let created = inserted;
+    let updates: Working[] = [];
+    if (existing.size) {
+      const stored = await this.subjects.findByKeys(audience._id, [...existing]);
+      const isNewKey = (r: ValidRecord) => !existing.has(r.key);
+      const newPart = this.classify(ctx, records.filter(isNewKey), erased, new Map(), now);
+      const storedPart = this.classify(ctx, records.filter((r) => !isNewKey(r)), erased, stored, now);
+      batch = {
+        inserted: newPart.inserted + storedPart.inserted,
+        updated: newPart.updated + storedPart.updated,
+        unchanged: newPart.unchanged + storedPart.unchanged,
+        errors: [...newPart.errors, ...storedPart.errors],
+        working: storedPart.working,
+        events: [...newPart.events, ...storedPart.events],
+      };
+      updates = dirty(storedPart);
+      created += await this.subjects.updateExisting(orgId, audience._id, updates, now);
+    }
+    await this.ledger.append(batch.events);
+    if (fresh.length > existing.size || updates.length) await this.audiences.recordIngest(audience._id, created, now);
+    const { inserted: i, updated, unchanged, errors } = batch;
+    return { inserted: i, updated, unchanged, errors };
+  }
+
+  /** Classifies the records in file order against `stored` (the keys' stored state; absent = not stored). */
+  private classify(
+    ctx: BatchContext,
+    records: ValidRecord[],
+    erased: Map<string, Date>,
+    stored: Map<string, StoredSubject>,
+    now: Date,
+  ): Classified {
+    const { audience } = ctx;
+    const orgId = audience.orgId;
+    const result: Classified = { inserted: 0, updated: 0, unchanged: 0, errors: [], working: new Map(), events: [] };
+    const { working, events } = result;
 
     for (const rec of records) {
       const erasedAt = erased.get(rec.key);
@@ -62,7 +103,7 @@ export class SubjectBatchWriter {
       }
       const prevStored = stored.get(rec.key);
       const prev: Working | undefined =
-        working.get(rec.key) ?? (prevStored ? { ...prevStored, channels: [], dirty: false, isNew: false } : undefined);
+        working.get(rec.key) ?? (prevStored ? { ...prevStored, channels: [], dirty: false } : undefined);
 
       let consent: SubjectConsent | undefined = prev?.consent;
       if (rec.consent && !sameConsent(rec.consent, prev?.consent)) {
@@ -95,13 +136,9 @@ export class SubjectBatchWriter {
       const lastSeenAt = rec.seenAt && (!prev?.lastSeenAt || rec.seenAt > prev.lastSeenAt) ? rec.seenAt : prev?.lastSeenAt;
       // A touchpoint is written even when the content is the same: it adds a channel and a time.
       const dirty = (prev?.dirty ?? false) || changed || !!rec.seenAt;
-      working.set(rec.key, { key: rec.key, ids, traits, consent, contentHash, channels, lastSeenAt, dirty, isNew: prev ? prev.isNew : true });
+      working.set(rec.key, { ...(prev?._id !== undefined ? { _id: prev._id } : {}), key: rec.key, ids, traits, consent, contentHash, channels, lastSeenAt, dirty });
     }
 
-    const writes: SubjectWrite[] = [...working.values()].filter((w) => w.dirty).map(({ dirty: _d, ...w }) => w);
-    const created = await this.subjects.upsertBatch(orgId, audience._id, writes, now);
-    await this.ledger.append(events);
-    if (writes.length) await this.audiences.recordIngest(audience._id, created, now);
     return result;
   }
 }
