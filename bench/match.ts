@@ -10,7 +10,7 @@
  *   - in-memory Set: both key lists already in memory, intersection only (the floor).
  * Prints times, ratios and peak RSS (process.resourceUsage().maxRSS).
  *
- * EXPORT: see benchExport() below — left for the lead, once deliveries exist.
+ * EXPORT: a delivery of the same members (build, then NDJSON download) against a raw driver cursor read.
  */
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';

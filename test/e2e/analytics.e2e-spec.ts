@@ -61,9 +61,9 @@ describe('Analytics (publisher, advertiser, admin)', () => {
     await pay(orders[name], paidAt);
   };
 
-  // Deliveries, notices and overlap queries have no HTTP producer on this branch yet: rows are inserted in the exact
-  // shapes of src/deliveries/*.schema.ts and src/matching/overlap-query.schema.ts. The lead will switch them to the
-  // HTTP flows (POST /v1/orders/:id/deliveries, POST /v1/erasures, POST /v1/matching/overlap) when those land.
+  // Deliveries, notices and overlap queries are fixtures here, in the exact shapes of src/deliveries/*.schema.ts and
+  // src/matching/overlap-query.schema.ts: their figures and timestamps must be exact and back-dated for the range
+  // tests, which the live flows cannot do. Those flows are tested through HTTP in deliveries, matching and the demo.
   const aDelivery = async (o: { order: string; buyer: Actor; seller: Actor; listing: SeededListing; status?: 'ready' | 'failed' | 'building'; records: number; excluded?: Partial<Record<ExclusionReason, number>>; createdAt: string }) => {
     const createdAt = at(o.createdAt);
     await t.connection.collection('deliveries').insertOne({

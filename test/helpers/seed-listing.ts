@@ -14,8 +14,10 @@ export interface SeededListing {
 let n = 0;
 
 /**
- * Inserts a listing straight into the collection, in the exact shape of src/listings/listing.schema.ts.
- * Replaced by the HTTP listing flow once listings land (segments → listing → submit → admin approve).
+ * Inserts a listing straight into the collection, in the exact shape of src/listings/listing.schema.ts: a fixture for
+ * suites about orders and money, where the listing is not what is tested. It also makes states the API cannot reach
+ * (a listing owned by an advertiser's organization). The listing flow itself (segment → listing → submit → admin
+ * approve) is tested through HTTP in listings, marketplace, deliveries and the demo (test/helpers/exchange.ts).
  */
 export async function seedApprovedListing(
   t: TestApp,

@@ -4,8 +4,10 @@ import type { TestApp } from './app';
 import type { Actor } from './builders';
 
 /*
- * Replaced by the HTTP ingest builder once the data plane lands: until the ingest API exists (another branch),
- * audiences and subjects are inserted directly, in exactly the shapes of src/audiences/*.schema.ts.
+ * Audiences and subjects inserted directly, in exactly the shapes of src/audiences/*.schema.ts: a fixture for the
+ * segment, listing and marketplace suites, which need states ingest cannot produce on demand (back-dated updates
+ * for data-label lookback, consent without vendor consent, chosen keys). Ingest itself is tested through HTTP in
+ * audiences/consent, and deliveries and the demo build their audiences with it (test/helpers/exchange.ts).
  */
 
 export interface SeedSubject {
