@@ -7,17 +7,9 @@
  * req/s and p99 latency for both, and their ratio.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { getConnectionToken } from '@nestjs/mongoose';
 import autocannon from 'autocannon';
 import { type Connection, Types } from 'mongoose';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
-import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+import { registerBenchUser, startBenchApp } from './harness';
 import { reportResult } from './report';
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 10_000);
@@ -34,32 +26,13 @@ const COUNTRIES = ['CMR', 'NGA', 'FRA', 'GBR', 'USA', 'DEU', 'SEN', 'CIV'];
 const DATA_TYPES = ['first_party', 'second_party', 'third_party'];
 
 async function main(): Promise<void> {
-  let ferret: RunningFerret | undefined;
-  let stateDir: string | undefined;
-  let uri = process.env.MONGODB_URI;
-  if (!uri) {
-    stateDir = mkdtempSync(join(tmpdir(), 'audex-bench-'));
-    ferret = await startFerretDb({ handler: 'sqlite', stateDir, sqliteDir: join(stateDir, 'sqlite'), database: 'audex_bench' });
-    uri = ferret.uri;
-  }
-  Object.assign(process.env, {
-    MONGODB_URI: uri,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
-  });
-
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const connection = app.get<Connection>(getConnectionToken());
+  const { base, connection, store, close } = await startBenchApp();
 
   try {
-    const advertiser = await register(base, 'advertiser');
-    const publisher = await register(base, 'publisher');
+    const advertiser = await registerBenchUser(base, 'advertiser');
+    const publisher = await registerBenchUser(base, 'publisher');
     const seeded = await seed(connection, publisher.user.organizationId);
-    console.log(`seeded ${seeded} approved listings (${uri.startsWith('mongodb://127.0.0.1') && ferret ? 'embedded FerretDB/SQLite' : 'MONGODB_URI'})`);
+    console.log(`seeded ${seeded} approved listings (${store})`);
 
     const auth = { Authorization: `Bearer ${advertiser.accessToken}` };
     const searchPath = '/v1/marketplace/listings?q=football&country=CMR&sort=price&limit=20';
@@ -92,29 +65,12 @@ async function main(): Promise<void> {
       ],
     });
   } finally {
-    await app.close();
-    await ferret?.stop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await close();
   }
 }
 
 function run(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
   return autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
-}
-
-async function register(base: string, role: 'publisher' | 'advertiser') {
-  const res = await fetch(`${base}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench-${role}-${Date.now()}@example.test`,
-      password: 'correct horse battery',
-      role,
-      organizationName: `Bench ${role}`,
-    }),
-  });
-  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
 }
 
 /** Approved listings in the exact shape ListingsService writes at approval (direct insert, for speed). */

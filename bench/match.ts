@@ -14,16 +14,8 @@
  */
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { getConnectionToken } from '@nestjs/mongoose';
 import { type Connection, Types } from 'mongoose';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
-import { startFerretDb, type RunningFerret } from '../src/database/ferretdb';
+import { registerBenchUser, startBenchApp } from './harness';
 import { type BenchRow, reportResult } from './report';
 
 function flag(name: string, fallback: number): number {
@@ -46,34 +38,16 @@ const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  let ferret: RunningFerret | undefined;
-  let stateDir: string | undefined;
-  let uri = process.env.MONGODB_URI;
-  if (!uri) {
-    stateDir = mkdtempSync(join(tmpdir(), 'audex-bench-'));
-    ferret = await startFerretDb({ handler: 'sqlite', stateDir, sqliteDir: join(stateDir, 'sqlite'), database: 'audex_bench' });
-    uri = ferret.uri;
-  }
-  Object.assign(process.env, {
-    MONGODB_URI: uri,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+  const { base, connection, store, close } = await startBenchApp({
     OVERLAP_MAX_IDENTIFIERS: String(Math.max(SUBMITTED, 1_000_000)),
     OVERLAP_MAX_BYTES: String(Math.max(80 * 1024 * 1024, SUBMITTED * 70 + 1024)),
     OVERLAP_EPSILON_BUDGET: '1000',
   });
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const connection = app.get<Connection>(getConnectionToken());
-
   try {
-    const advertiser = await register(base, 'advertiser');
-    const publisher = await register(base, 'publisher');
-    console.log(`store: ${ferret ? 'embedded FerretDB/SQLite' : 'MONGODB_URI'}; members ${MEMBERS.toLocaleString('en')}, submitted ${SUBMITTED.toLocaleString('en')}`);
+    const advertiser = await registerBenchUser(base, 'advertiser');
+    const publisher = await registerBenchUser(base, 'publisher');
+    console.log(`store: ${store}; members ${MEMBERS.toLocaleString('en')}, submitted ${SUBMITTED.toLocaleString('en')}`);
 
     let t0 = process.hrtime.bigint();
     const members = Array.from({ length: MEMBERS }, (_, i) => sha(`member-${i}@example.test`));
@@ -88,9 +62,7 @@ async function main(): Promise<void> {
     console.log(`peak RSS ${mb(process.resourceUsage().maxRSS)}`);
     reportResult({ bench: 'match and export', parameters: { members: MEMBERS, submitted: SUBMITTED, runs: RUNS }, rows });
   } finally {
-    await app.close();
-    await ferret?.stop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await close();
   }
 }
 
@@ -219,16 +191,6 @@ async function benchExport(o: {
     { metric: 'GET delivery download (NDJSON stream)', value: downloadMs, unit: 'ms', baselineLabel: 'raw driver cursor read of the members', baseline: rawMs, ratio: rawMs / downloadMs, goal: 'ratio ≥ 0.5 (throughput)' },
     { metric: 'POST delivery (consent re-check, store keys, seal digest)', value: buildMs, unit: 'ms', baselineLabel: 'raw driver cursor read of the members', baseline: rawMs, ratio: rawMs / buildMs },
   ];
-}
-
-async function register(base: string, role: 'publisher' | 'advertiser') {
-  const res = await fetch(`${base}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${role}-${Date.now()}@example.test`, password: 'correct horse battery', role, organizationName: `Bench ${role}` }),
-  });
-  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
 }
 
 /** An audience of consented members, a segment over it and an approved listing, inserted directly. */
