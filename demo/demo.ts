@@ -12,15 +12,17 @@
  * the exit code is 0 only if all did what they said. Everything the demo started is stopped in all cases.
  */
 import 'reflect-metadata';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import Stripe from 'stripe';
+import { startStripeMock } from '../scripts/stripe-mock';
+import { aCheckoutSession, anAccount, anEvent, type StripeEventJson } from '../test/helpers/stripe-events';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments and small helpers
@@ -239,19 +241,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { headers: { Authorization: 'Bearer sk_test_123' } });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
 const DEV_WEBHOOK_SECRET = 'whsec_dev_only_change_me';
 
 /** Real Stripe (test mode) when a real test key and the endpoint's signing secret are given; else stripe-mock. */
@@ -263,19 +252,10 @@ async function setUpStripe(freePort: () => Promise<number>): Promise<string> {
     process.env.STRIPE_WEBHOOK_SECRET ??= `whsec_demo_${randomBytes(16).toString('hex')}`;
     return `Stripe API at ${process.env.STRIPE_API_PROTOCOL ?? 'https'}://${process.env.STRIPE_API_HOST}:${process.env.STRIPE_API_PORT ?? ''} (STRIPE_API_HOST)`;
   }
-  const bin = execFileSync('bash', [resolve(process.cwd(), 'scripts', 'build-stripe-mock.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-    .trim()
-    .split('\n')
-    .pop()!;
-  const port = await freePort();
-  const sockDir = mkdtempSync(join(tmpdir(), 'audex-demo-stripe-'));
-  started.dirs.push(sockDir);
-  // Plain HTTP on loopback only; the HTTPS listener goes to a unix socket nobody uses.
-  started.stripeMock = spawn(bin, ['-http-addr', `127.0.0.1:${port}`, '-https-unix', join(sockDir, 'https.sock')], { stdio: 'ignore' });
-  await waitForHttp(`http://127.0.0.1:${port}/v1/charges`, 30_000);
+  const mock = await startStripeMock();
+  started.stripeMock = mock.process;
+  started.dirs.push(mock.dir);
+  const port = mock.port;
   Object.assign(process.env, {
     STRIPE_SECRET_KEY: 'sk_test_audexdemo',
     STRIPE_WEBHOOK_SECRET: `whsec_demo_${randomBytes(16).toString('hex')}`,
@@ -337,24 +317,7 @@ async function startService(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 
 const webhooks = Stripe.webhooks;
-const rid = (prefix: string) => `${prefix}_demo_${randomBytes(8).toString('hex')}`;
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function anEvent(type: string, object: Record<string, unknown>) {
-  return {
-    id: rid('evt'),
-    object: 'event',
-    api_version: Stripe.API_VERSION,
-    created: nowSeconds(),
-    data: { object },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-  };
-}
-
-async function sendWebhook(event: ReturnType<typeof anEvent>): Promise<any> {
+async function sendWebhook(event: StripeEventJson): Promise<any> {
   const payload = JSON.stringify(event);
   const signature = webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
   return api('POST', '/v1/payments/webhook', 200, {
@@ -551,17 +514,7 @@ async function walk(): Promise<void> {
     say(`Connect account ${before.accountId}; onboarding link ${link.url.slice(0, 60)}…`);
     // Stripe tells Audex the account finished onboarding: a signed account.updated event.
     await sendWebhook(
-      anEvent('account.updated', {
-        id: before.accountId,
-        object: 'account',
-        type: 'express',
-        charges_enabled: true,
-        payouts_enabled: true,
-        details_submitted: true,
-        country: 'FR',
-        default_currency: 'eur',
-        metadata: {},
-      }),
+      anEvent('account.updated', anAccount(before.accountId)),
     );
     say('signed account.updated (charges_enabled, payouts_enabled) accepted by /v1/payments/webhook');
     ctx.accountId = before.accountId;
@@ -626,23 +579,7 @@ async function walk(): Promise<void> {
     check(order.amount === 50_000 && order.platformFee === 10_000 && order.currency === 'eur', 'amount 50000 eur, platform fee 10000', order);
     say(`order ${order.id}: ${money(order.amount, order.currency)} (platform fee ${money(order.platformFee, order.currency)}), checkout ${order.checkoutUrl ? 'session created' : 'url missing'}`);
     const ack = await sendWebhook(
-      anEvent('checkout.session.completed', {
-        id: rid('cs'),
-        object: 'checkout.session',
-        amount_subtotal: order.amount,
-        amount_total: order.amount,
-        client_reference_id: order.id,
-        created: nowSeconds() - 60,
-        currency: order.currency,
-        customer: null,
-        livemode: false,
-        metadata: { orderId: order.id },
-        mode: 'payment',
-        payment_intent: `pi_demo_${order.id}`,
-        payment_status: 'paid',
-        status: 'complete',
-        url: null,
-      }),
+      anEvent('checkout.session.completed', aCheckoutSession(order)),
     );
     check(ack.received === true, 'webhook acknowledged', ack);
     const paid = await api('GET', `/v1/orders/${order.id}`, 200, { token: ctx.advertiser });

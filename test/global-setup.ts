@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort, startFerretDb } from '../src/database/ferretdb';
+import { join } from 'node:path';
+import { startFerretDb } from '../src/database/ferretdb';
+import { startStripeMock } from '../scripts/stripe-mock';
 
 /**
  * Starts the real peers once per run: a MongoDB-wire server (MONGODB_URI if given, else FerretDB over SQLite
@@ -26,34 +26,10 @@ export default async function globalSetup(): Promise<void> {
   }
 
   if (!process.env.STRIPE_API_HOST) {
-    const bin = execFileSync('bash', [resolve(process.cwd(), 'scripts', 'build-stripe-mock.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-    const port = await freePort();
-    const sock = join(mkdtempSync(join(tmpdir(), 'audex-stripe-')), 'https.sock');
-    // Plain HTTP on loopback only; the HTTPS listener goes to a unix socket nobody uses.
-    const child = spawn(bin, ['-http-addr', `127.0.0.1:${port}`, '-https-unix', sock], { stdio: 'ignore' });
-    g.__STRIPE_MOCK__ = child;
-    await waitForHttp(`http://127.0.0.1:${port}/v1/charges`, 30_000);
+    const mock = await startStripeMock();
+    g.__STRIPE_MOCK__ = mock;
     process.env.STRIPE_API_HOST = '127.0.0.1';
-    process.env.STRIPE_API_PORT = String(port);
+    process.env.STRIPE_API_PORT = String(mock.port);
     process.env.STRIPE_API_PROTOCOL = 'http';
   }
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { headers: { Authorization: 'Bearer sk_test_123' } });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }

@@ -1,5 +1,5 @@
 export default async function globalTeardown(): Promise<void> {
   const g = globalThis as any;
-  g.__STRIPE_MOCK__?.kill('SIGTERM');
+  g.__STRIPE_MOCK__?.stop();
   await g.__FERRET__?.stop();
 }
