@@ -12,7 +12,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { type Connection } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { Readable } from 'node:stream';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { subjectContentHash } from '../src/audiences/ingest/content-hash';
+import { subjectId } from '../src/audiences/subjects.repository';
 import { type AppConfig, APP_CONFIG } from '../src/config/config';
 import { reportResult } from './report';
 
@@ -99,9 +100,15 @@ async function main(): Promise<void> {
     const apiSeconds = (performance.now() - t0) / 1000;
     if (result.inserted !== N) throw new Error(`expected ${N} inserted, got ${JSON.stringify({ ...result, errors: result.errors.slice(0, 3) })}`);
 
-    // The same documents, straight through the driver: hashing done here, one unordered bulkWrite per batch.
-    const raw = connection.getClient().db(connection.db!.databaseName).collection('bench_raw_subjects');
-    await raw.createIndex({ audienceId: 1, key: 1 }, { unique: true });
+    // The same documents (same _id scheme, same indexes as `subjects`), straight through the driver: hashing
+    // done here, one unordered bulkWrite per batch.
+    const db = connection.getClient().db(connection.db!.databaseName);
+    const raw = db.collection('bench_raw_subjects');
+    for (const spec of await db.collection('subjects').indexes()) {
+      if (spec.name !== '_id_') await raw.createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
+    }
+    const orgId = new Types.ObjectId(session.user.organizationId);
+    const audienceId = new Types.ObjectId(audience.id);
     t0 = performance.now();
     for (let i = 0; i < N; i += config.upload.batchSize) {
       const now = new Date();
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
         ops.push({
           insertOne: {
             document: {
-              orgId: session.user.organizationId, audienceId: audience.id, key, ids, traits: r.traits, consent,
+              _id: subjectId(audienceId, key) as unknown as Types.ObjectId, orgId, audienceId, key, ids, traits: r.traits, consent,
               contentHash: subjectContentHash({ ids, traits: r.traits, consent }), channels: ['web'], createdAt: now, updatedAt: now,
             },
           },

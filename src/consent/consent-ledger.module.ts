@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ConsentEvent, ConsentEventSchema } from './consent-event.schema';
+import { ConsentLedgerEntry, ConsentLedgerEntrySchema } from './consent-event.schema';
 import { ConsentRepository } from './consent.repository';
 import { Erasure, ErasureSchema } from './erasure.schema';
 import { ErasuresRepository } from './erasures.repository';
@@ -13,7 +13,7 @@ import { SubjectEventsHook } from './subject-events';
 @Module({
   imports: [
     MongooseModule.forFeature([
-      { name: ConsentEvent.name, schema: ConsentEventSchema },
+      { name: ConsentLedgerEntry.name, schema: ConsentLedgerEntrySchema },
       { name: Erasure.name, schema: ErasureSchema },
     ]),
   ],

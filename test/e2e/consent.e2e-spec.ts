@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, anAdmin, anAdvertiser, anApiKey, anAudience, aPublisher, uploadNdjson } from '../helpers/builders';
 import { aTcString } from '../helpers/tcf';
@@ -51,6 +52,39 @@ describe('consent ledger and erasure', () => {
       .send({ audienceId: a.id, identifier: { email: 'c1@example.com' }, status: 'granted', purposes: [1], tcString: 'garbage', source: 'cmp' })
       .expect(400)
       .expect((r) => expect(r.body.code).toBe('INVALID_TC_STRING'));
+  });
+
+  it('an upload records its consent changes grouped by state, and a key changed twice in one file keeps both, in order', async () => {
+    const a = await anAudience(t, pub);
+    const granted = { status: 'granted', purposes: [1, 3, 4], at: '2024-03-01T00:00:00Z' };
+    const records = [
+      ...Array.from({ length: 5 }, (_, i) => ({ email: `g${i}@ledger.example`, consent: granted })),
+      { email: 'twice@ledger.example', consent: granted },
+      { email: 'd0@ledger.example', consent: { status: 'denied', purposes: [], at: '2024-03-02T00:00:00Z' } },
+      { email: 'twice@ledger.example', consent: { status: 'denied', purposes: [], at: '2024-03-03T00:00:00Z' } },
+      { email: 'none@ledger.example' },
+    ];
+    await uploadNdjson(t, pub, a.id, records).expect(200);
+
+    const entries = await t.connection.db!.collection('consentLedger')
+      .find({ 'groups.audienceId': new Types.ObjectId(a.id) }).sort({ recordedAt: 1, _id: 1 }).toArray();
+    // The repeated key opens a second entry; the first holds one group per distinct state.
+    expect(entries).toHaveLength(2);
+    expect(entries[0].groups.map((g: any) => [g.status, g.subjectKeys.length])).toEqual([['granted', 6], ['denied', 1]]);
+    expect(entries[1].groups.map((g: any) => [g.status, g.subjectKeys])).toEqual([['denied', [sha('twice@ledger.example')]]]);
+    expect(entries.flatMap((e) => e.groups.flatMap((g: any) => g.subjectKeys))).not.toContain(sha('none@ledger.example'));
+
+    const twice = await t.http().get(`/v1/consent/${sha('twice@ledger.example')}`).set(pub.auth).expect(200);
+    expect(twice.body.history.map((e: any) => [e.status, e.at])).toEqual([
+      ['granted', '2024-03-01T00:00:00.000Z'],
+      ['denied', '2024-03-03T00:00:00.000Z'],
+    ]);
+    expect(twice.body.current).toMatchObject({ status: 'denied', source: 'ingest' });
+    const one = await t.http().get(`/v1/consent/${sha('g3@ledger.example')}`).set(pub.auth).expect(200);
+    expect(one.body.history).toEqual([
+      { status: 'granted', purposes: [1, 3, 4], vendorConsent: true, at: '2024-03-01T00:00:00.000Z', source: 'ingest', audienceId: a.id, recordedAt: expect.any(String) },
+    ]);
+    await t.http().get(`/v1/consent/${sha('none@ledger.example')}`).set(pub.auth).expect(404);
   });
 
   it("another publisher cannot read or write a subject's consent; advertisers get 403", async () => {

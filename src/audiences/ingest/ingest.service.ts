@@ -51,9 +51,10 @@ export class IngestService {
   }
 
   /**
-   * Streams an upload into the audience in batches of config.upload.batchSize. The next batch is read only once
-   * the previous one is written (the for-await loop is the backpressure), so memory stays flat and every batch
-   * written before a dropped connection stays stored; a re-send finds those unchanged.
+   * Streams an upload into the audience in batches of config.upload.batchSize. While one batch is written, the
+   * next is read and validated; reading then waits for that write (the for-await loop is the backpressure), so
+   * at most two batches are in memory, writes stay in file order, and every batch written before a dropped
+   * connection stays stored (the write in flight is awaited before answering); a re-send finds those unchanged.
    */
   async upload(auth: AuthContext, audienceId: string, req: Request): Promise<IngestResultDto> {
     const audience = await this.audiences.requireOwned(auth, audienceId);
@@ -68,6 +69,7 @@ export class IngestService {
     const ctx: BatchContext = { audience, mode: 'replace', source: 'ingest' };
     const tally = new Tally();
     let batch: ValidRecord[] = [];
+    let writing: Promise<void> | undefined;
     try {
       for await (const item of items) {
         tally.received++;
@@ -80,11 +82,16 @@ export class IngestService {
         if ('code' in rec) tally.reject(rec);
         else batch.push(rec);
         if (batch.length >= batchSize) {
-          await this.flush(ctx, batch, tally);
+          await writing;
+          writing = this.flush(ctx, batch, tally);
+          // Observed by the next await; this only keeps a failure from counting as unhandled meanwhile.
+          writing.catch(() => undefined);
           batch = [];
         }
       }
+      await writing;
     } catch (e) {
+      await writing?.catch(() => undefined);
       throw this.uploadError(e, req);
     }
     await this.flush(ctx, batch, tally);
