@@ -1,31 +1,24 @@
 /**
- * Ingest benchmark: streams N synthetic records through POST /v1/audiences/:id/records of an in-process app,
- * then writes the same documents with the raw driver's bulkWrite into another collection of the same server,
- * and prints records/s for both, their ratio and peak RSS.
+ * Ingest benchmark: streams N synthetic records through POST /v1/audiences/:id/records of the app running as in
+ * production (`node dist/main.js`, in a child process), then writes the same documents (same `_id`s, into a
+ * collection with the same indexes as `subjects`) with the raw driver's bulkWrite on the same server, and prints
+ * records/s for both, their ratio, and the server's peak RSS during the upload.
  *
- *   npm run bench:ingest -- [--records N] [--million]
+ *   npm run bench:ingest -- [--records N] [--million] [--postgresql]
  *
- * Uses MONGODB_URI when set (a database named audex_bench_<time>), else the embedded FerretDB in a fresh
- * temporary data directory. Both are dropped at the end.
+ * Uses MONGODB_URI when set, else a fresh embedded FerretDB (over SQLite; --postgresql: over the local PostgreSQL).
  */
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { getConnectionToken } from '@nestjs/mongoose';
-import { type NestExpressApplication } from '@nestjs/platform-express';
-import { type Connection, Types } from 'mongoose';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
+import { MongoClient, ObjectId } from 'mongodb';
 import { subjectContentHash } from '../src/audiences/ingest/content-hash';
 import { subjectId } from '../src/audiences/subjects.repository';
-import { type AppConfig, APP_CONFIG } from '../src/config/config';
+import { peakRssOf, registerBenchUser, startBenchServer, startBenchStore } from './server-process';
 import { reportResult } from './report';
+
+/** The app's batch size (INGEST_BATCH_SIZE, default 1000); the raw baseline writes batches of the same size. */
+const BATCH = Number(process.env.INGEST_BATCH_SIZE ?? 1000);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -50,8 +43,8 @@ function* ndjson(): Generator<string> {
   if (lines.length) yield lines.join('\n') + '\n';
 }
 
-async function json(port: number, method: string, path: string, body: unknown, token?: string): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+async function json(base: string, method: string, path: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(base + path, {
     method,
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
@@ -60,10 +53,12 @@ async function json(port: number, method: string, path: string, body: unknown, t
   return res.json();
 }
 
-function upload(port: number, path: string, token: string): Promise<any> {
+/** Streams the NDJSON upload over node:http (no client-side timeout: a 1M upload runs for minutes). */
+function upload(base: string, path: string, token: string): Promise<any> {
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson' } },
+      { host: hostname, port, method: 'POST', path, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson' } },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -75,54 +70,47 @@ function upload(port: number, path: string, token: string): Promise<any> {
   });
 }
 
+const mib = (kib: number) => Math.round(kib / 1024);
+
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'audex-bench-'));
-  if (process.env.MONGODB_URI) {
-    process.env.MONGODB_URI = process.env.MONGODB_URI.replace(/\/[^/?]*(\?|$)/, `/audex_bench_${Date.now().toString(36)}$1`);
-  }
-  Object.assign(process.env, { AUDEX_DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '10000000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
-
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  const config = app.get<AppConfig>(APP_CONFIG);
-  const connection = app.get<Connection>(getConnectionToken());
+  const store = await startBenchStore(process.argv.includes('--postgresql') ? 'postgresql' : 'sqlite');
+  const server = await startBenchServer(store.uri, { UPLOAD_TIMEOUT_SECONDS: '7200' });
+  const client = new MongoClient(store.uri);
   try {
-    const session = await json(port, 'POST', '/v1/auth/register', {
-      email: `bench-${Date.now()}@example.com`, password: 'bench password 123', role: 'publisher', organizationName: 'Bench',
-    });
-    const audience = await json(port, 'POST', '/v1/audiences', { name: 'bench', source: 'web', dataType: 'first_party' }, session.accessToken);
+    await client.connect();
+    const db = client.db();
+    const session = await registerBenchUser(server.base, 'publisher');
+    const audience = await json(server.base, 'POST', '/v1/audiences', { name: 'bench', source: 'web', dataType: 'first_party' }, session.accessToken);
 
-    console.log(`records: ${N}, batch size: ${config.upload.batchSize}, database: ${config.mongodbUri ? 'MONGODB_URI' : 'embedded FerretDB'}`);
+    console.log(`records: ${N}, batch size: ${BATCH}, store: ${store.label}`);
+    server.resetPeak();
     let t0 = performance.now();
-    const result = await upload(port, `/v1/audiences/${audience.id}/records`, session.accessToken);
+    const result = await upload(server.base, `/v1/audiences/${audience.id}/records`, session.accessToken);
     const apiSeconds = (performance.now() - t0) / 1000;
+    const serverPeakKiB = server.peakRssKiB();
     if (result.inserted !== N) throw new Error(`expected ${N} inserted, got ${JSON.stringify({ ...result, errors: result.errors.slice(0, 3) })}`);
 
     // The same documents (same _id scheme, same indexes as `subjects`), straight through the driver: hashing
-    // done here, one unordered bulkWrite per batch.
-    const db = connection.getClient().db(connection.db!.databaseName);
+    // done here, one unordered bulkWrite of insertOne ops per batch.
     const raw = db.collection('bench_raw_subjects');
     for (const spec of await db.collection('subjects').indexes()) {
       if (spec.name !== '_id_') await raw.createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
     }
-    const orgId = new Types.ObjectId(session.user.organizationId);
-    const audienceId = new Types.ObjectId(audience.id);
+    const orgId = new ObjectId(session.user.organizationId);
+    const audienceId = new ObjectId(audience.id);
     t0 = performance.now();
-    for (let i = 0; i < N; i += config.upload.batchSize) {
+    for (let i = 0; i < N; i += BATCH) {
       const now = new Date();
       const ops = [];
-      for (let j = i; j < Math.min(N, i + config.upload.batchSize); j++) {
+      for (let j = i; j < Math.min(N, i + BATCH); j++) {
         const r = record(j);
         const key = sha(r.email.toLowerCase());
         const consent = { status: 'granted', purposes: [1, 3, 4], vendorConsent: true, at: new Date(r.consent.at), source: 'ingest' };
         const ids = { emailSha256: key };
-        // Fresh keys, as in the HTTP run: insertOne ops (the app also inserts keys its batch read did not find).
         ops.push({
           insertOne: {
             document: {
-              _id: subjectId(audienceId, key) as unknown as Types.ObjectId, orgId, audienceId, key, ids, traits: r.traits, consent,
+              _id: subjectId(audienceId, key) as unknown as ObjectId, orgId, audienceId, key, ids, traits: r.traits, consent,
               contentHash: subjectContentHash({ ids, traits: r.traits, consent }), channels: ['web'], createdAt: now, updatedAt: now,
             },
           },
@@ -134,21 +122,27 @@ async function main(): Promise<void> {
 
     const apiRate = N / apiSeconds;
     const rawRate = N / rawSeconds;
+    const storePeak = store.pid ? mib(peakRssOf(store.pid)) : undefined;
     console.log(`HTTP ingest : ${apiRate.toFixed(0)} records/s (${apiSeconds.toFixed(2)} s)`);
     console.log(`raw driver  : ${rawRate.toFixed(0)} records/s (${rawSeconds.toFixed(2)} s)`);
     console.log(`ratio       : ${(apiRate / rawRate).toFixed(2)} (HTTP / raw)`);
-    console.log(`peak RSS    : ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    console.log(`peak RSS    : server ${mib(serverPeakKiB)} MiB during the upload; load generator ${mib(process.resourceUsage().maxRSS)} MiB${storePeak ? `; FerretDB ${storePeak} MiB` : ''}`);
     reportResult({
       bench: 'ingest',
-      parameters: { records: N, 'batch size': config.upload.batchSize },
+      parameters: { records: N, 'batch size': BATCH, store: store.label },
       rows: [
         { metric: 'HTTP ingest (NDJSON stream)', value: apiRate, unit: 'records/s', baselineLabel: 'raw driver bulkWrite of the same documents', baseline: rawRate, ratio: apiRate / rawRate, goal: 'ratio ≥ 0.8; RSS < 300 MB at 1M' },
       ],
+      rssMiB: {
+        'server (upload)': mib(serverPeakKiB),
+        'load generator': mib(process.resourceUsage().maxRSS),
+        ...(storePeak ? { FerretDB: storePeak } : {}),
+      },
     });
   } finally {
-    await connection.dropDatabase().catch(() => undefined);
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await client.close();
+    await server.close();
+    await store.stop();
   }
 }
 

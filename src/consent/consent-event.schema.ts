@@ -39,7 +39,7 @@ const ConsentChangeGroupSchema = SchemaFactory.createForClass(ConsentChangeGroup
  * records sharing the same consent terms costs one small document, not a thousand. A subject key appears at most
  * once per entry; entries are ordered by (recordedAt, _id). The repository exposes no update or delete.
  */
-@Schema({ collection: 'consentLedger', versionKey: false })
+@Schema({ collection: 'consentEvents', versionKey: false })
 export class ConsentLedgerEntry {
   _id: Types.ObjectId;
   @Prop({ type: SchemaTypes.ObjectId, required: true }) orgId: Types.ObjectId;

@@ -66,7 +66,7 @@ describe('consent ledger and erasure', () => {
     ];
     await uploadNdjson(t, pub, a.id, records).expect(200);
 
-    const entries = await t.connection.db!.collection('consentLedger')
+    const entries = await t.connection.db!.collection('consentEvents')
       .find({ 'groups.audienceId': new Types.ObjectId(a.id) }).sort({ recordedAt: 1, _id: 1 }).toArray();
     // The repeated key opens a second entry; the first holds one group per distinct state.
     expect(entries).toHaveLength(2);
