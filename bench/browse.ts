@@ -3,13 +3,15 @@
  *
  * Starts the real app in-process (MONGODB_URI, or an embedded FerretDB exactly as src/database/ferretdb.ts
  * starts it), seeds BENCH_LISTINGS approved listings by direct insert, signs up an advertiser over HTTP, then
- * drives GET /health, GET /v1/auth/me (authenticated baseline) and GET /v1/marketplace/listings with autocannon at a fixed overall rate and prints
- * req/s and p99 latency for both, and their ratio.
+ * drives GET /health, GET /v1/auth/me (authenticated baseline) and GET /v1/marketplace/listings with autocannon at a
+ * fixed overall rate and prints req/s and p99 latency for both, and their ratio. autocannon runs in a child process
+ * (bench/load.ts), so the app's event loop serves requests and nothing else.
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { type Connection, Types } from 'mongoose';
 import { registerBenchUser, startBenchApp } from './harness';
+import { loadTest } from './load';
 import { reportResult } from './report';
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 10_000);
@@ -69,8 +71,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** Each endpoint is driven the same way: autocannon in a child process, so this process only serves. */
 function run(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
-  return autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
+  return loadTest({ url, headers, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
 }
 
 /** Approved listings in the exact shape ListingsService writes at approval (direct insert, for speed). */
