@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { type AuthContext } from '../common/auth.decorators';
@@ -12,7 +13,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@InjectConfig() config: AppConfig, private readonly users: UsersRepository) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwt.accessSecret,
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as a PEM public key on
+      // every verification, and that failed parse cost more CPU than the rest of the request. passport-jwt hands
+      // the key to jsonwebtoken.verify untouched, which accepts a KeyObject; its type declarations predate that.
+      secretOrKey: createSecretKey(Buffer.from(config.jwt.accessSecret, 'utf8')) as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
