@@ -3,11 +3,11 @@ import { Types } from 'mongoose';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
 import { type AuthContext } from '../common/auth.decorators';
-import { UsersRepository } from '../users/users.repository';
 import { ApiKey } from './api-key.schema';
 import { ApiKeysRepository } from './auth.repository';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, CurrentApiKeyDto } from './dto/auth.dto';
 import { newApiKey, parseApiKey, safeEqualHex, sha256Hex } from './tokens';
+import { UserAuthCache } from './user-auth.cache';
 
 function toApiKeyDto(k: ApiKey): ApiKeyDto {
   return {
@@ -25,7 +25,7 @@ function toApiKeyDto(k: ApiKey): ApiKeyDto {
 export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeysRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UserAuthCache,
     private readonly audit: AuditService,
   ) {}
 
@@ -68,7 +68,7 @@ export class ApiKeysService {
     if (!parsed) return null;
     const row = await this.keys.findByPrefix(parsed.prefix);
     if (!row || row.revokedAt || !safeEqualHex(row.hash, sha256Hex(key))) return null;
-    const owner = await this.users.findById(row.createdBy);
+    const owner = await this.users.get(String(row.createdBy));
     if (!owner || owner.status !== 'active') return null;
     await this.keys.touch(row._id, new Date());
     return {

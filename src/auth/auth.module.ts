@@ -16,6 +16,7 @@ import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshToken, RefreshTokenSchema } from './refresh-token.schema';
+import { UserAuthCache } from './user-auth.cache';
 
 /** Accounts, sessions and credentials: users live here too, since auth and user state change together. */
 @Global()
@@ -39,6 +40,7 @@ import { RefreshToken, RefreshTokenSchema } from './refresh-token.schema';
   controllers: [AuthController, ApiKeysController, AdminUsersController],
   providers: [
     UsersRepository,
+    UserAuthCache,
     RefreshTokensRepository,
     ApiKeysRepository,
     UsersService,
@@ -47,6 +49,6 @@ import { RefreshToken, RefreshTokenSchema } from './refresh-token.schema';
     JwtStrategy,
     AuthenticationGuard,
   ],
-  exports: [UsersRepository, AuthenticationGuard, ApiKeysService],
+  exports: [UsersRepository, UserAuthCache, AuthenticationGuard, ApiKeysService],
 })
 export class AuthModule {}

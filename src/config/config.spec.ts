@@ -9,6 +9,12 @@ describe('loadConfig', () => {
     expect(c.mongodbUri).toBeUndefined();
     expect(c.privacy.minSegmentSize).toBe(100);
     expect(c.stripe.platformFeeBps).toBe(2000);
+    expect(c.auth.userCacheTtlMs).toBe(5000);
+    expect(c.marketplace.snapshotCheckMs).toBe(1000);
+    expect(loadConfig({ AUTH_USER_CACHE_TTL_MS: '0', MARKETPLACE_SNAPSHOT_CHECK_MS: '0' })).toMatchObject({
+      auth: { userCacheTtlMs: 0 },
+      marketplace: { snapshotCheckMs: 0 },
+    });
   });
 
   it.each([
@@ -22,6 +28,9 @@ describe('loadConfig', () => {
     [{ DELIVERY_ALLOW_INSECURE_WEBHOOKS: 'maybe' }, /DELIVERY_ALLOW_INSECURE_WEBHOOKS must be true or false/],
     [{ OVERLAP_EPSILON: '-1' }, /OVERLAP_EPSILON must be a number/],
     [{ DEFAULT_PHONE_COUNTRY: 'FRA' }, /DEFAULT_PHONE_COUNTRY/],
+    [{ AUTH_USER_CACHE_TTL_MS: '120000' }, /AUTH_USER_CACHE_TTL_MS must be between 0 and 60000/],
+    [{ AUTH_USER_CACHE_TTL_MS: '-1' }, /AUTH_USER_CACHE_TTL_MS must be between 0 and 60000/],
+    [{ MARKETPLACE_SNAPSHOT_CHECK_MS: '5s' }, /MARKETPLACE_SNAPSHOT_CHECK_MS must be an integer/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(message);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);

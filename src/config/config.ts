@@ -9,6 +9,11 @@ export interface AppConfig {
   mongodbUri?: string;
   dataDir: string;
   jwt: { accessSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number; issuer: string; audience: string };
+  /**
+   * How long an instance may reuse a user's auth state (status, role, organization) read from the database;
+   * 0 reads it on every request. Changes made on this instance invalidate it at once (see UserAuthCache).
+   */
+  auth: { userCacheTtlMs: number };
   admin: { email: string; password: string };
   corsOrigins: string[];
   rateLimit: { perMinute: number; loginPerMinute: number };
@@ -36,8 +41,11 @@ export interface AppConfig {
     connectRefreshUrl: string;
     connectReturnUrl: string;
   };
-  /** Approved listings held in memory per instance for browsing (0 = always query the database). */
-  marketplace: { snapshotMax: number };
+  /**
+   * Approved listings held in memory per instance for browsing (snapshotMax 0 = always query the database), and
+   * how long the snapshot is trusted before the marketplace token is read again (0 = on every search).
+   */
+  marketplace: { snapshotMax: number; snapshotCheckMs: number };
   /** Overlap submissions: most identifiers per request, and the JSON body limit of that one route. */
   matching: { overlapMaxIdentifiers: number; overlapMaxBytes: number };
   delivery: { linkSecret: string; linkTtlSeconds: number; webhookMaxAttempts: number; allowInsecureWebhooks: boolean };
@@ -156,6 +164,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuer: r.str('JWT_ISSUER', 'audex'),
       audience: r.str('JWT_AUDIENCE', 'audex-api'),
     },
+    // Bounded at one minute: it is how late another instance may notice a suspension.
+    auth: { userCacheTtlMs: r.int('AUTH_USER_CACHE_TTL_MS', 5000, 0, 60_000) },
     admin: {
       email: r.str('ADMIN_EMAIL', prod ? undefined : 'admin@audex.local').trim().toLowerCase(),
       password: r.str('ADMIN_PASSWORD', prod ? undefined : DEV_ADMIN_PASSWORD),
@@ -200,7 +210,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectRefreshUrl: r.url('CONNECT_REFRESH_URL', `${publicBaseUrl}/payouts/refresh`),
       connectReturnUrl: r.url('CONNECT_RETURN_URL', `${publicBaseUrl}/payouts/return`),
     },
-    marketplace: { snapshotMax: r.int('MARKETPLACE_SNAPSHOT_MAX', 100_000, 0, 5_000_000) },
+    marketplace: {
+      snapshotMax: r.int('MARKETPLACE_SNAPSHOT_MAX', 100_000, 0, 5_000_000),
+      // Bounded at one minute: it is how late another instance's moderation decision may show here.
+      snapshotCheckMs: r.int('MARKETPLACE_SNAPSHOT_CHECK_MS', 1000, 0, 60_000),
+    },
     matching: {
       overlapMaxIdentifiers: r.int('OVERLAP_MAX_IDENTIFIERS', 1_000_000, 1, 20_000_000),
       // 1M identifiers are ~67 MB as a JSON array of 64-char strings.

@@ -35,6 +35,9 @@ export interface TransitionSpec {
 
 @Injectable()
 export class ListingsRepository {
+  /** Marketplace changes made by this process (see marketplaceChangesHere). */
+  private localMarketplaceChanges = 0;
+
   constructor(
     @InjectModel(Listing.name) private readonly model: Model<Listing>,
     private readonly claims: StateClaims,
@@ -105,7 +108,20 @@ export class ListingsRepository {
   }
 
   async touchMarketplace(): Promise<void> {
-    await this.state.updateOne({ _id: 'listings' }, { $set: { token: randomUUID(), at: new Date() } }, { upsert: true }).exec();
+    try {
+      await this.state.updateOne({ _id: 'listings' }, { $set: { token: randomUUID(), at: new Date() } }, { upsert: true }).exec();
+    } finally {
+      // Counted once the new token is written (or the write failed): the snapshot then reads the token again.
+      this.localMarketplaceChanges++;
+    }
+  }
+
+  /**
+   * How many marketplace changes this process has made: a snapshot that saw a different count re-reads the token
+   * before answering, so this instance's own moderation decisions apply to its very next search.
+   */
+  marketplaceChangesHere(): number {
+    return this.localMarketplaceChanges;
   }
 
   /** Every approved listing without private fields, or null when there are more than `max`. */

@@ -8,23 +8,43 @@ import { type MarketplaceCriteria, ListingsRepository } from '../listings/listin
 
 type SortKey = `${string}:${1 | -1}`;
 
+interface Snapshot {
+  token: string | null;
+  /** null when the catalogue is larger than snapshotMax. */
+  items: Listing[] | null;
+  sorted: Map<SortKey, Listing[]>;
+  /** Start of the latest token read that found this snapshot current, and this process's change count then. */
+  checkedAt: number;
+  checkedChanges: number;
+  /** Order in which loads started: an older load finishing late never replaces a newer snapshot. */
+  loadSeq: number;
+}
+
+interface TokenRead {
+  startedAt: number;
+  changes: number;
+  token: Promise<string | null>;
+}
+
 /**
  * The approved listings, held in memory per instance, so browsing does not sort the whole catalogue in the
  * database on every request (FerretDB, the embedded store, cannot push sorts down: each sorted page read and
  * sorted every approved listing, seconds at 10k listings).
  *
- * Freshness: every search first reads the one-document marketplace token (changed after each approve,
- * suspend, reinstate or archive of an approved listing, see ListingsRepository.transition); a different token
- * reloads the snapshot before answering, so a suspended listing disappears from the next search on every
- * instance (concurrent searches share one token read, see readToken). The token is read before the data, so a change landing during a reload changes the token again.
- * Above MARKETPLACE_SNAPSHOT_MAX approved listings (or with 0) searches go to the database instead.
+ * Freshness: the one-document marketplace token changes after each approve, suspend, reinstate or archive of an
+ * approved listing (ListingsRepository.transition); a different token reloads the snapshot before answering. The
+ * token is read at most every MARKETPLACE_SNAPSHOT_CHECK_MS (0 = before every search; concurrent searches share
+ * one read), and always before the next search once this process has made a change itself: a listing suspended
+ * through this instance is gone from its next search, and from other instances' searches within that interval
+ * (plus the reload). The token is read before the data, so a change landing during a reload changes the token
+ * again. Above MARKETPLACE_SNAPSHOT_MAX approved listings (or with 0) searches go to the database instead.
  */
 @Injectable()
 export class MarketplaceSnapshot {
-  private current: { token: string | null; items: Listing[] | null; sorted: Map<SortKey, Listing[]> } | null = null;
-  private loading: Promise<void> | null = null;
-  private loadingToken: string | null | undefined;
-  private tokenRead: Promise<string | null> | null = null;
+  private current: Snapshot | null = null;
+  private loading: { token: string | null; snapshot: Promise<Snapshot> } | null = null;
+  private tokenRead: TokenRead | null = null;
+  private loads = 0;
 
   constructor(
     private readonly listings: ListingsRepository,
@@ -35,9 +55,7 @@ export class MarketplaceSnapshot {
   async page<T>(criteria: MarketplaceCriteria, sort: KeysetSort, limit: number, cursor: string | undefined, map: (l: Listing) => T): Promise<Page<T> | null> {
     const max = this.config.marketplace.snapshotMax;
     if (max === 0) return null;
-    const token = await this.readToken();
-    if (!this.current || this.current.token !== token) await this.reload(token, max);
-    const snap = this.current!;
+    const snap = await this.fresh(max);
     if (!snap.items) return null;
     const sorted = this.sorted(snap, sort);
     const after = cursor ? decodeCursor(cursor) : null;
@@ -54,41 +72,66 @@ export class MarketplaceSnapshot {
     };
   }
 
-  /** Every approved listing (public fields), fresh as of this call; null when disabled or above snapshotMax. */
+  /** Every approved listing (public fields), as fresh as a search; null when disabled or above snapshotMax. */
   async approved(): Promise<readonly Listing[] | null> {
     const max = this.config.marketplace.snapshotMax;
     if (max === 0) return null;
-    const token = await this.readToken();
-    if (!this.current || this.current.token !== token) await this.reload(token, max);
-    return this.current!.items;
+    return (await this.fresh(max)).items;
+  }
+
+  /** The snapshot, after reading the token when the last check is too old or this process changed listings since. */
+  private async fresh(max: number): Promise<Snapshot> {
+    const changes = this.listings.marketplaceChangesHere();
+    const cur = this.current;
+    if (cur && cur.checkedChanges === changes && performance.now() - cur.checkedAt < this.config.marketplace.snapshotCheckMs) return cur;
+    const read = this.readToken(changes);
+    const token = await read.token;
+    // A token read started after this one has already confirmed or replaced the snapshot: it is at least as fresh.
+    if (this.current && read.startedAt < this.current.checkedAt) return this.current;
+    const snap = this.current?.token === token ? this.current : await this.reload(token, max);
+    if (read.startedAt >= snap.checkedAt) {
+      snap.checkedAt = read.startedAt;
+      snap.checkedChanges = read.changes;
+    }
+    return snap;
   }
 
   /**
-   * Concurrent searches share one in-flight token read instead of each sending its own: under load that is one
-   * database round trip per round trip, and a change is seen at most one round trip later.
+   * Concurrent searches share one in-flight token read instead of each sending its own, unless this process made
+   * a change since that read started: a search that follows a change must not get a token read before it.
    */
-  private readToken(): Promise<string | null> {
-    this.tokenRead ??= this.listings.marketplaceToken().finally(() => {
-      this.tokenRead = null;
-    });
-    return this.tokenRead;
+  private readToken(changes: number): TokenRead {
+    if (this.tokenRead?.changes === changes) return this.tokenRead;
+    const read: TokenRead = {
+      startedAt: performance.now(),
+      changes,
+      token: this.listings.marketplaceToken().finally(() => {
+        if (this.tokenRead === read) this.tokenRead = null;
+      }),
+    };
+    this.tokenRead = read;
+    return read;
   }
 
-  private reload(token: string | null, max: number): Promise<void> {
-    if (this.loading && this.loadingToken === token) return this.loading;
-    this.loadingToken = token;
-    this.loading = this.listings
-      .findAllApprovedPublic(max)
-      .then((items) => {
-        this.current = { token, items, sorted: new Map() };
-      })
-      .finally(() => {
-        this.loading = null;
-      });
-    return this.loading;
+  private reload(token: string | null, max: number): Promise<Snapshot> {
+    if (this.loading?.token === token) return this.loading.snapshot;
+    const loadSeq = ++this.loads;
+    const loading = {
+      token,
+      snapshot: this.listings.findAllApprovedPublic(max).then((items) => {
+        // Checked as of the token read that led here (fresh() records it), so: never yet.
+        const snap: Snapshot = { token, items, sorted: new Map(), checkedAt: -Infinity, checkedChanges: -1, loadSeq };
+        if (!this.current || this.current.loadSeq < loadSeq) this.current = snap;
+        return snap;
+      }).finally(() => {
+        if (this.loading === loading) this.loading = null;
+      }),
+    };
+    this.loading = loading;
+    return loading.snapshot;
   }
 
-  private sorted(snap: NonNullable<MarketplaceSnapshot['current']>, sort: KeysetSort): Listing[] {
+  private sorted(snap: Snapshot, sort: KeysetSort): Listing[] {
     const key: SortKey = `${sort.field}:${sort.direction}`;
     let arr = snap.sorted.get(key);
     if (!arr) {

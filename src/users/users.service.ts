@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
 import { RefreshTokensRepository } from '../auth/auth.repository';
+import { UserAuthCache } from '../auth/user-auth.cache';
 import { AppError } from '../common/app-error';
 import { type AuthContext } from '../common/auth.decorators';
 import { rootLogger } from '../common/logger';
@@ -23,6 +24,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly orgs: OrganizationsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly audit: AuditService,
+    private readonly authStates: UserAuthCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,7 +47,10 @@ export class UsersService implements OnApplicationBootstrap {
 
   async suspend(actor: AuthContext, id: string, reason?: string): Promise<UserDto> {
     if (id === actor.userId) throw AppError.conflict('CANNOT_SUSPEND_SELF', 'An admin cannot suspend itself');
-    const user = await this.users.transitionStatus(id, 'active', 'suspended');
+    // Whatever the outcome, this instance's next request for the user reads its state afresh: the suspension
+    // applies at once here (other instances: within AUTH_USER_CACHE_TTL_MS). On a 409 another instance may have
+    // made the change, and a stale cached state must go all the same.
+    const user = await this.users.transitionStatus(id, 'active', 'suspended').finally(() => this.authStates.invalidate(id));
     if (!user) throw await this.transitionError(id, 'USER_NOT_ACTIVE', 'User is not active');
     await this.refreshTokens.revokeAllForUser(user._id, new Date());
     await this.audit.record(actor, { action: 'user.suspend', targetType: 'user', targetId: id, orgId: String(user.orgId), reason });
@@ -53,7 +58,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async reinstate(actor: AuthContext, id: string): Promise<UserDto> {
-    const user = await this.users.transitionStatus(id, 'suspended', 'active');
+    const user = await this.users.transitionStatus(id, 'suspended', 'active').finally(() => this.authStates.invalidate(id));
     if (!user) throw await this.transitionError(id, 'USER_NOT_SUSPENDED', 'User is not suspended');
     await this.audit.record(actor, { action: 'user.reinstate', targetType: 'user', targetId: id, orgId: String(user.orgId) });
     return toUserDto(user);

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { aPublisher, anAdmin, anAdvertiser, uniqueEmail } from '../helpers/builders';
 
@@ -285,4 +286,98 @@ describe('auth', () => {
     if (![200, 401].includes(res.status)) throw new Error(`unexpected ${res.status}`);
     return res.status === 200;
   }
+});
+
+// Each instance keeps a user's auth state for AUTH_USER_CACHE_TTL_MS. A status written straight to the database
+// stands for a change made by another instance, which this one is not told about.
+describe('auth: the per-instance user state cache', () => {
+  const setStatusBehindTheApi = (t: TestApp, userId: string, status: 'active' | 'suspended') =>
+    t.connection.collection('users').updateOne({ _id: new Types.ObjectId(userId) }, { $set: { status } });
+  const keyWorks = async (t: TestApp, key: string) => {
+    const res = await t.http().get('/v1/api-keys/current').set('X-Api-Key', key);
+    if (![200, 401].includes(res.status)) throw new Error(`unexpected ${res.status}`);
+    return res.status === 200;
+  };
+
+  describe('with a long TTL', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { AUTH_USER_CACHE_TTL_MS: '60000' } });
+    });
+    afterAll(() => t.close());
+
+    it('a suspension through this instance applies to the next request although the state was cached; reinstatement restores the same token and key at once', async () => {
+      const admin = await anAdmin(t);
+      const p = await aPublisher(t);
+      const key = (await t.http().post('/v1/api-keys').set(p.auth).send({ name: 'crm', scopes: ['ingest'] }).expect(201)).body.key;
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      expect(await keyWorks(t, key)).toBe(true);
+
+      await t.http().post(`/v1/admin/users/${p.id}/suspend`).set(admin.auth).send({ reason: 'fraud check' }).expect(200);
+      await t.http().get('/v1/auth/me').set(p.auth).expect(401);
+      expect(await keyWorks(t, key)).toBe(false);
+
+      await t.http().post(`/v1/admin/users/${p.id}/reinstate`).set(admin.auth).expect(200);
+      expect((await t.http().get('/v1/auth/me').set(p.auth).expect(200)).body.status).toBe('active');
+      expect(await keyWorks(t, key)).toBe(true);
+    });
+
+    it("another instance's suspension shows here within the TTL, and at once when an admin acts on the user here", async () => {
+      const admin = await anAdmin(t);
+      const p = await aPublisher(t);
+      const key = (await t.http().post('/v1/api-keys').set(p.auth).send({ name: 'crm', scopes: ['ingest'] }).expect(201)).body.key;
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      expect(await keyWorks(t, key)).toBe(true);
+
+      await setStatusBehindTheApi(t, p.id, 'suspended');
+      // The documented bound: this instance still holds "active" (for at most AUTH_USER_CACHE_TTL_MS).
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      expect(await keyWorks(t, key)).toBe(true);
+
+      // Already suspended, so 409; the attempt still drops this instance's stale state.
+      await t.http().post(`/v1/admin/users/${p.id}/suspend`).set(admin.auth).send({}).expect(409);
+      await t.http().get('/v1/auth/me').set(p.auth).expect(401);
+      expect(await keyWorks(t, key)).toBe(false);
+    });
+  });
+
+  describe('with a short TTL', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { AUTH_USER_CACHE_TTL_MS: '300' } });
+    });
+    afterAll(() => t.close());
+
+    it("another instance's suspension and reinstatement apply here once the TTL has passed", async () => {
+      const p = await aPublisher(t);
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      await setStatusBehindTheApi(t, p.id, 'suspended');
+      await new Promise((r) => setTimeout(r, 400));
+      await t.http().get('/v1/auth/me').set(p.auth).expect(401);
+      await setStatusBehindTheApi(t, p.id, 'active');
+      await new Promise((r) => setTimeout(r, 400));
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+    });
+  });
+
+  describe('with TTL 0 (cache off)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { AUTH_USER_CACHE_TTL_MS: '0' } });
+    });
+    afterAll(() => t.close());
+
+    it('every request reads the user: a change made anywhere applies to the next request', async () => {
+      const p = await aPublisher(t);
+      const key = (await t.http().post('/v1/api-keys').set(p.auth).send({ name: 'crm', scopes: ['ingest'] }).expect(201)).body.key;
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      expect(await keyWorks(t, key)).toBe(true);
+      await setStatusBehindTheApi(t, p.id, 'suspended');
+      await t.http().get('/v1/auth/me').set(p.auth).expect(401);
+      expect(await keyWorks(t, key)).toBe(false);
+      await setStatusBehindTheApi(t, p.id, 'active');
+      await t.http().get('/v1/auth/me').set(p.auth).expect(200);
+      expect(await keyWorks(t, key)).toBe(true);
+    });
+  });
 });

@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import { Types } from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, anAdmin, anAdvertiser, aPublisher } from '../helpers/builders';
 import { aListing, anApprovedListing, aSegment, aSubmittedListing } from '../helpers/market';
@@ -208,3 +210,92 @@ describe.each([
 function cpm(l: any): number {
   return l.pricing.model === 'cpm' ? l.pricing.amount : Math.ceil((l.pricing.amount * 1000) / l.sizeEstimate);
 }
+
+// Each instance re-reads the marketplace token at most every MARKETPLACE_SNAPSHOT_CHECK_MS, and before its next
+// search once it made a change itself. A listing and token written straight to the database stand for a
+// moderation decision taken on another instance, exactly as ListingsRepository.transition writes them.
+describe('marketplace snapshot freshness', () => {
+  const moderateElsewhere = async (t: TestApp, listingId: string, status: 'approved' | 'suspended') => {
+    await t.connection.collection('listings').updateOne({ _id: new Types.ObjectId(listingId) }, { $set: { status } });
+    await t.connection.collection('marketplaceState').updateOne({ _id: 'listings' } as object, { $set: { token: randomUUID(), at: new Date() } }, { upsert: true });
+  };
+
+  async function setUp(checkMs: string) {
+    const t = await createTestApp({ env: { MARKETPLACE_SNAPSHOT_CHECK_MS: checkMs } });
+    const [pub, adv, admin] = await Promise.all([aPublisher(t), anAdvertiser(t), anAdmin(t)]);
+    const segment = await aSegment(t, pub, { consented: 150 });
+    const listings = [];
+    for (const title of ['First', 'Second']) listings.push(await anApprovedListing(t, pub, admin, segment.id, { title }));
+    const visible = async () =>
+      (await t.http().get('/v1/marketplace/listings').query({ limit: 100 }).set(adv.auth).expect(200)).body.items.map((l: any) => l.id).sort();
+    return { t, pub, adv, admin, segment, listings, visible };
+  }
+
+  describe('with a long check interval', () => {
+    let s: Awaited<ReturnType<typeof setUp>>;
+    beforeAll(async () => {
+      s = await setUp('60000');
+    });
+    afterAll(() => s.t.close());
+
+    it("this instance's suspend, reinstate and archive apply to its very next search", async () => {
+      const { t, pub, adv, admin, listings: [a, b], visible } = s;
+      expect(await visible()).toEqual([a.id, b.id].sort());
+      await t.http().post(`/v1/admin/listings/${a.id}/suspend`).set(admin.auth).send({ reason: 'checking' }).expect(200);
+      expect(await visible()).toEqual([b.id]);
+      await t.http().post(`/v1/admin/listings/${a.id}/reinstate`).set(admin.auth).expect(200);
+      expect(await visible()).toEqual([a.id, b.id].sort());
+      await t.http().post(`/v1/listings/${b.id}/archive`).set(pub.auth).expect(200);
+      expect(await visible()).toEqual([a.id]);
+      await t.http().get(`/v1/marketplace/listings/${b.id}`).set(adv.auth).expect(404);
+    });
+
+    it("another instance's decision is seen within the interval, or sooner when this instance makes a change", async () => {
+      const { t, pub, admin, segment, listings: [a], visible } = s;
+      expect(await visible()).toContain(a.id);
+      await moderateElsewhere(t, a.id, 'suspended');
+      // The documented bound: this instance may answer from its snapshot for up to the check interval.
+      expect(await visible()).toContain(a.id);
+      const c = await anApprovedListing(t, pub, admin, segment.id, { title: 'Third' });
+      const after = await visible();
+      expect(after).toContain(c.id);
+      expect(after).not.toContain(a.id);
+    });
+  });
+
+  describe('with a short check interval', () => {
+    let s: Awaited<ReturnType<typeof setUp>>;
+    beforeAll(async () => {
+      s = await setUp('300');
+    });
+    afterAll(() => s.t.close());
+
+    it("another instance's suspension and reinstatement show once the interval has passed", async () => {
+      const { t, listings: [a, b], visible } = s;
+      expect(await visible()).toEqual([a.id, b.id].sort());
+      await moderateElsewhere(t, a.id, 'suspended');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await visible()).toEqual([b.id]);
+      await moderateElsewhere(t, a.id, 'approved');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await visible()).toEqual([a.id, b.id].sort());
+    });
+  });
+
+  describe('with interval 0 (token read before every search)', () => {
+    let s: Awaited<ReturnType<typeof setUp>>;
+    beforeAll(async () => {
+      s = await setUp('0');
+    });
+    afterAll(() => s.t.close());
+
+    it("another instance's decision shows in the next search", async () => {
+      const { t, listings: [a, b], visible } = s;
+      expect(await visible()).toEqual([a.id, b.id].sort());
+      await moderateElsewhere(t, a.id, 'suspended');
+      expect(await visible()).toEqual([b.id]);
+      await moderateElsewhere(t, a.id, 'approved');
+      expect(await visible()).toEqual([a.id, b.id].sort());
+    });
+  });
+});
