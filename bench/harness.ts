@@ -53,13 +53,4 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
   };
 }
 
-/** Registers a publisher or advertiser through the API. */
-export async function registerBenchUser(base: string, role: 'publisher' | 'advertiser') {
-  const res = await fetch(`${base}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${role}-${Date.now()}@example.test`, password: 'correct horse battery', role, organizationName: `Bench ${role}` }),
-  });
-  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
-}
+export { registerBenchUser } from './server-process';

@@ -1,21 +1,26 @@
 /**
- * npm run bench:match [-- --members N --submitted N]   (defaults 1,000,000 each)
+ * npm run bench:match [-- --members N --submitted N --runs R --store sqlite|postgresql]   (defaults 1,000,000 each, 3 runs)
  *
- * OVERLAP: starts the real app in-process (MONGODB_URI, or an embedded FerretDB as bench/browse.ts does), seeds
- * one approved listing over a segment of N consented members (raw driver, batched direct inserts, in the shapes
- * of src/audiences/subject.schema.ts and src/listings/listing.schema.ts), then submits M hashes (half of them
- * members) through POST /v1/matching/overlap. In the same run it times two baselines on the same data:
+ * The app runs in a child process as production runs it (dist/main.js, see bench/server-process.ts), so that
+ * its memory is measured apart from this load generator's: the server's peak RSS (VmHWM) is read per phase
+ * from /proc. The store is MONGODB_URI, else an embedded FerretDB over SQLite (default) or over the local PostgreSQL (`--store postgresql`).
+ *
+ * OVERLAP: seeds one approved listing over a segment of N consented members (raw driver, batched direct inserts
+ * generated on the fly, in the shapes of src/audiences/subject.schema.ts and src/listings/listing.schema.ts),
+ * then streams M hashes (half of them members) from a generator through POST /v1/matching/overlap. In the same
+ * run it times two baselines on the same data, in this process:
+ *   - in-memory Set: both key lists already in memory, intersection only (the floor);
  *   - driver + Set: a raw driver cursor over the members' keys, each looked up in a Set of the submission (what
- *     the endpoint must do at minimum, without HTTP, JSON, validation, budget or noise); goal: overlap ≤ 2× this;
- *   - in-memory Set: both key lists already in memory, intersection only (the floor).
- * Prints times, ratios and peak RSS (process.resourceUsage().maxRSS).
+ *     the endpoint must do at minimum, without HTTP, JSON, validation, budget or noise); goal: overlap ≤ 2× this.
+ * The two baselines need the key lists in memory, so this process's peak RSS is reported apart, labelled.
  *
  * EXPORT: a delivery of the same members (build, then NDJSON download) against a raw driver cursor read.
  */
 import 'reflect-metadata';
+import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { createHash } from 'node:crypto';
-import { type Connection, Types } from 'mongoose';
-import { registerBenchUser, startBenchApp } from './harness';
+import { Readable } from 'node:stream';
+import { type BenchServer, type BenchStore, peakRssOf, registerBenchUser, startBenchServer, startBenchStore } from './server-process';
 import { type BenchRow, reportResult } from './report';
 
 function flag(name: string, fallback: number): number {
@@ -26,100 +31,154 @@ function flag(name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
   return n;
 }
+function storeFlag(): 'sqlite' | 'postgresql' {
+  const i = process.argv.indexOf('--store');
+  const v = i >= 0 ? process.argv[i + 1] : 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgresql') throw new Error(`--store must be sqlite or postgresql, got ${v}`);
+  return v;
+}
 
 const MEMBERS = flag('members', 1_000_000);
 const SUBMITTED = flag('submitted', 1_000_000);
 const RUNS = flag('runs', 3);
+const STORE = storeFlag();
 const BATCH = 10_000;
+/** Members among the submitted hashes: the first OVERLAPPING members, then strangers. */
+const OVERLAPPING = Math.min(MEMBERS, Math.floor(SUBMITTED / 2));
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const memberKey = (i: number) => sha(`member-${i}@example.test`);
+const submittedKey = (i: number) => (i < OVERLAPPING ? memberKey(i) : sha(`stranger-${i - OVERLAPPING}@example.test`));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const mib = (kib: number) => Math.round(kib / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Peak RSS (MiB) per process and phase, in the order measured. */
+const rss: Record<string, number> = {};
+
 async function main(): Promise<void> {
-  const { base, connection, store, close } = await startBenchApp({
-    OVERLAP_MAX_IDENTIFIERS: String(Math.max(SUBMITTED, 1_000_000)),
-    OVERLAP_MAX_BYTES: String(Math.max(80 * 1024 * 1024, SUBMITTED * 70 + 1024)),
-    OVERLAP_EPSILON_BUDGET: '1000',
-  });
-
+  const store = await startBenchStore(STORE);
+  let server: BenchServer | undefined;
+  let client: MongoClient | undefined;
   try {
-    const advertiser = await registerBenchUser(base, 'advertiser');
-    const publisher = await registerBenchUser(base, 'publisher');
-    console.log(`store: ${store}; members ${MEMBERS.toLocaleString('en')}, submitted ${SUBMITTED.toLocaleString('en')}`);
+    server = await startBenchServer(store.uri, {
+      OVERLAP_MAX_IDENTIFIERS: String(Math.max(SUBMITTED, 1_000_000)),
+      OVERLAP_MAX_BYTES: String(Math.max(80 * 1024 * 1024, SUBMITTED * 70 + 1024)),
+      OVERLAP_EPSILON_BUDGET: '1000',
+    });
+    client = await MongoClient.connect(store.uri);
+    const db = client.db();
+    const advertiser = await registerBenchUser(server.base, 'advertiser');
+    const publisher = await registerBenchUser(server.base, 'publisher');
+    console.log(`store: ${store.label}; members ${MEMBERS.toLocaleString('en')}, submitted ${SUBMITTED.toLocaleString('en')}, runs ${RUNS}`);
 
-    let t0 = process.hrtime.bigint();
-    const members = Array.from({ length: MEMBERS }, (_, i) => sha(`member-${i}@example.test`));
-    const overlapping = Math.min(MEMBERS, Math.floor(SUBMITTED / 2));
-    const submitted = [...members.slice(0, overlapping), ...Array.from({ length: SUBMITTED - overlapping }, (_, i) => sha(`stranger-${i}@example.test`))];
-    const { listingId, audienceId } = await seedOverlap(connection, publisher.user.organizationId, members);
+    const t0 = process.hrtime.bigint();
+    const { listingId, audienceId } = await seedOverlap(db, publisher.user.organizationId);
     console.log(`seeded ${MEMBERS.toLocaleString('en')} consented members + listing in ${(ms(t0) / 1000).toFixed(1)} s`);
+    rss['server (started, idle)'] = mib(server.peakRssKiB());
 
     const rows: BenchRow[] = [];
-    rows.push(await benchOverlap({ base, token: advertiser.accessToken, connection, listingId, audienceId, members, submitted, expected: overlapping }));
-    rows.push(...(await benchExport({ base, connection, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId, members: MEMBERS })));
-    console.log(`peak RSS ${mb(process.resourceUsage().maxRSS)}`);
-    reportResult({ bench: 'match and export', parameters: { members: MEMBERS, submitted: SUBMITTED, runs: RUNS }, rows });
+    rows.push(await benchOverlap({ server, token: advertiser.accessToken, db, listingId, audienceId }));
+    rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
+
+    rss['load generator (this process: baselines, key lists)'] = mib(process.resourceUsage().maxRSS);
+    if (store.pid) rss['FerretDB'] = mib(peakRssOf(store.pid));
+    const serverPeak = Math.max(...Object.entries(rss).filter(([k]) => k.startsWith('server')).map(([, v]) => v));
+    console.log(`\nPEAK RSS (MiB)`);
+    for (const [k, v] of Object.entries(rss)) console.log(`  ${k.padEnd(54)} ${String(v).padStart(6)}`);
+    console.log(`server peak ${serverPeak} MiB (goal < 300 MB${serverPeak * 1.048576 < 300 ? ', met' : ', NOT met'})`);
+    reportResult({
+      bench: 'match and export',
+      parameters: { members: MEMBERS, submitted: SUBMITTED, runs: RUNS, store: store.label },
+      rows,
+      rssMiB: rss,
+    });
   } finally {
-    await close();
+    await client?.close();
+    await server?.close();
+    await store.stop();
   }
 }
 
-async function benchOverlap(o: {
-  base: string;
-  token: string;
-  connection: Connection;
-  listingId: string;
-  audienceId: Types.ObjectId;
-  members: string[];
-  submitted: string[];
-  expected: number;
-}): Promise<BenchRow> {
+/** The overlap body, generated as it is sent: never a 1M-element array or one large string. */
+function overlapBody(listingId: string, sent: { bytes: number }): Readable {
+  return Readable.from(
+    (function* () {
+      const chunk = (s: string) => {
+        sent.bytes += s.length;
+        return Buffer.from(s, 'latin1');
+      };
+      yield chunk(`{"listingId":"${listingId}","identifiers":[`);
+      const CHUNK = 2000;
+      for (let i = 0; i < SUBMITTED; i += CHUNK) {
+        const parts: string[] = [];
+        for (let j = i; j < Math.min(SUBMITTED, i + CHUNK); j++) parts.push(`"${submittedKey(j)}"`);
+        yield chunk((i === 0 ? '' : ',') + parts.join(','));
+      }
+      yield chunk(']}');
+    })(),
+    { objectMode: false },
+  );
+}
+
+async function benchOverlap(o: { server: BenchServer; token: string; db: Db; listingId: string; audienceId: ObjectId }): Promise<BenchRow> {
+  // The baselines need both key lists in memory (generated untimed, as a caller of a library would hold them).
+  let members: string[] | null = Array.from({ length: MEMBERS }, (_, i) => memberKey(i));
+  let submitted: string[] | null = Array.from({ length: SUBMITTED }, (_, i) => submittedKey(i));
+
   // Baseline 1: both lists in memory, intersection only.
   const memory: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = process.hrtime.bigint();
-    const set = new Set(o.submitted);
+    const set = new Set(submitted);
     let n = 0;
-    for (const k of o.members) if (set.has(k)) n++;
+    for (const k of members) if (set.has(k)) n++;
     memory.push(ms(t0));
-    if (n !== o.expected) throw new Error(`in-memory baseline counted ${n}, expected ${o.expected}`);
+    if (n !== OVERLAPPING) throw new Error(`in-memory baseline counted ${n}, expected ${OVERLAPPING}`);
   }
+  members = null;
 
   // Baseline 2: the same intersection, reading the members' keys with a raw driver cursor.
   const driver: number[] = [];
-  const subjects = o.connection.collection('subjects');
+  const subjects = o.db.collection('subjects');
   for (let r = 0; r < RUNS; r++) {
     const t0 = process.hrtime.bigint();
-    const set = new Set(o.submitted);
+    const set = new Set(submitted);
     let n = 0;
     const cursor = subjects.find({ audienceId: o.audienceId }, { projection: { key: 1, _id: 0 }, batchSize: BATCH });
     for await (const d of cursor) if (set.has(d.key as string)) n++;
     driver.push(ms(t0));
-    if (n !== o.expected) throw new Error(`driver baseline counted ${n}, expected ${o.expected}`);
+    if (n !== OVERLAPPING) throw new Error(`driver baseline counted ${n}, expected ${OVERLAPPING}`);
   }
+  submitted = null;
 
-  // The API: JSON body, validation, budget, consented filter, streaming count, noise, record.
-  const body = JSON.stringify({ listingId: o.listingId, identifiers: o.submitted });
+  // The API: streamed JSON body (hashed as it is sent), validation, budget, consented filter, streaming count,
+  // noise, record.
+  o.server.resetPeak();
   const api: number[] = [];
   let last: any;
+  const sent = { bytes: 0 };
   for (let r = 0; r < RUNS; r++) {
+    sent.bytes = 0;
+    const body = overlapBody(o.listingId, sent);
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${o.base}/v1/matching/overlap`, {
+    const res = await fetch(`${o.server.base}/v1/matching/overlap`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` },
-      body,
-    });
+      body: body as unknown as ReadableStream,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
     last = await res.json();
     api.push(ms(t0));
     if (res.status !== 200) throw new Error(`overlap answered ${res.status}: ${JSON.stringify(last)}`);
   }
-  const rel = Math.abs(last.matchedEstimate - o.expected) / Math.max(1, o.expected);
-  if (typeof last.matchedEstimate !== 'number' || rel > 0.06) throw new Error(`estimate ${last.matchedEstimate} is far from ${o.expected}`);
+  rss['server (overlap)'] = mib(o.server.peakRssKiB());
+  if (last.submitted !== SUBMITTED) throw new Error(`overlap counted ${last.submitted} submitted, expected ${SUBMITTED}`);
+  const rel = Math.abs(last.matchedEstimate - OVERLAPPING) / Math.max(1, OVERLAPPING);
+  if (typeof last.matchedEstimate !== 'number' || rel > 0.06) throw new Error(`estimate ${last.matchedEstimate} is far from ${OVERLAPPING}`);
 
-  const row = (name: string, xs: number[]) => `${name.padEnd(34)} median ${median(xs).toFixed(0).padStart(6)} ms   runs ${xs.map((x) => x.toFixed(0)).join(', ')}`;
-  console.log(`\nOVERLAP (${RUNS} runs each; body ${(body.length / 1024 / 1024).toFixed(1)} MB; answer ${JSON.stringify({ submitted: last.submitted, matchedEstimate: last.matchedEstimate, matchRateEstimate: last.matchRateEstimate })})`);
+  const row = (name: string, xs: number[]) => `${name.padEnd(34)} median ${median(xs).toFixed(0).padStart(7)} ms   runs ${xs.map((x) => x.toFixed(0)).join(', ')}`;
+  console.log(`\nOVERLAP (${RUNS} runs each; body ${(sent.bytes / 1024 / 1024).toFixed(1)} MB streamed; answer ${JSON.stringify({ submitted: last.submitted, matchedEstimate: last.matchedEstimate, matchRateEstimate: last.matchRateEstimate })})`);
   console.log(row('in-memory Set intersection', memory));
   console.log(row('driver cursor + Set intersection', driver));
   console.log(row('POST /v1/matching/overlap', api));
@@ -127,12 +186,12 @@ async function benchOverlap(o: {
   console.log(`ratio API / driver+Set: ${ratio.toFixed(2)}x (goal ≤ 2x)   API / in-memory: ${(median(api) / median(memory)).toFixed(1)}x`);
   if (ratio > 2) process.exitCode = 1;
   return {
-    metric: `POST /v1/matching/overlap (${o.submitted.length} ids × ${o.members.length} members)`,
+    metric: `POST /v1/matching/overlap (${SUBMITTED} ids × ${MEMBERS} members)`,
     value: median(api),
     unit: 'ms',
-    baselineLabel: 'driver cursor read + in-process Set',
+    baselineLabel: `driver cursor read + in-process Set (bare in-memory Set intersection: ${median(memory).toFixed(0)} ms)`,
     baseline: median(driver),
-    ratio: median(api) / median(driver),
+    ratio,
     goal: 'ratio ≤ 2 (time)',
   };
 }
@@ -143,20 +202,19 @@ async function benchOverlap(o: {
  * download through the API, each against a raw driver cursor read of the same member documents in this run.
  */
 async function benchExport(o: {
-  base: string;
-  connection: Connection;
+  server: BenchServer;
+  db: Db;
   advertiser: { accessToken: string; user: { organizationId: string } };
   publisherOrg: string;
   listingId: string;
-  audienceId: Types.ObjectId;
-  members: number;
+  audienceId: ObjectId;
 }): Promise<BenchRow[]> {
   const now = new Date();
-  const listing = await o.connection.collection('listings').findOne({ _id: new Types.ObjectId(o.listingId) });
-  const orderId = new Types.ObjectId();
-  await o.connection.collection('orders').insertOne({
-    _id: orderId, buyerOrgId: new Types.ObjectId(o.advertiser.user.organizationId), buyerUserId: new Types.ObjectId(),
-    sellerOrgId: new Types.ObjectId(o.publisherOrg), listingId: listing!._id,
+  const listing = await o.db.collection('listings').findOne({ _id: new ObjectId(o.listingId) });
+  const orderId = new ObjectId();
+  await o.db.collection('orders').insertOne({
+    _id: orderId, buyerOrgId: new ObjectId(o.advertiser.user.organizationId), buyerUserId: new ObjectId(),
+    sellerOrgId: new ObjectId(o.publisherOrg), listingId: listing!._id,
     snapshot: { listingId: o.listingId, version: 1, title: listing!.title, segmentId: String(listing!.segmentId), pricing: { model: 'flat', amount: 100_000, currency: 'eur' }, licenseDays: 30, requiredPurposes: [1, 3, 4], taxonomyIds: [663] },
     amount: 100_000, platformFee: 20_000, currency: 'eur', status: 'paid', paidAt: now,
     license: { startsAt: new Date(now.getTime() - 1000), expiresAt: new Date(now.getTime() + 30 * 86_400_000) }, rev: 1, createdAt: now, updatedAt: now,
@@ -164,26 +222,30 @@ async function benchExport(o: {
 
   let t0 = process.hrtime.bigint();
   let raw = 0;
-  for await (const d of o.connection.collection('subjects').find({ audienceId: o.audienceId }, { projection: { key: 1, ids: 1, traits: 1, consent: 1, _id: 0 }, batchSize: BATCH })) {
+  for await (const d of o.db.collection('subjects').find({ audienceId: o.audienceId }, { projection: { key: 1, ids: 1, traits: 1, consent: 1, _id: 0 }, batchSize: BATCH })) {
     if (d.key) raw++;
   }
   const rawMs = ms(t0);
 
   const auth = { Authorization: `Bearer ${o.advertiser.accessToken}`, 'Content-Type': 'application/json' };
+  o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const created = await fetch(`${o.base}/v1/orders/${orderId}/deliveries`, { method: 'POST', headers: auth, body: JSON.stringify({ format: 'ndjson' }) });
+  const created = await fetch(`${o.server.base}/v1/orders/${orderId}/deliveries`, { method: 'POST', headers: auth, body: JSON.stringify({ format: 'ndjson' }) });
   const delivery = (await created.json()) as { id: string; recordCount: number };
   const buildMs = ms(t0);
-  if (created.status !== 201 || delivery.recordCount !== o.members) throw new Error(`delivery answered ${created.status} with ${delivery.recordCount} records`);
+  rss['server (delivery build)'] = mib(o.server.peakRssKiB());
+  if (created.status !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.status} with ${delivery.recordCount} records`);
 
+  o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const dl = await fetch(`${o.base}/v1/deliveries/${delivery.id}/download`, { headers: auth });
+  const dl = await fetch(`${o.server.base}/v1/deliveries/${delivery.id}/download`, { headers: auth });
   let lines = 0;
   for await (const chunk of dl.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
   const downloadMs = ms(t0);
-  if (lines !== o.members || raw !== o.members) throw new Error(`download had ${lines} lines, raw read ${raw}, expected ${o.members}`);
+  rss['server (download)'] = mib(o.server.peakRssKiB());
+  if (lines !== MEMBERS || raw !== MEMBERS) throw new Error(`download had ${lines} lines, raw read ${raw}, expected ${MEMBERS}`);
 
-  console.log(`\nEXPORT (${o.members.toLocaleString('en')} members)`);
+  console.log(`\nEXPORT (${MEMBERS.toLocaleString('en')} members)`);
   console.log(`raw driver cursor read          ${rawMs.toFixed(0).padStart(8)} ms`);
   console.log(`POST deliveries (build + seal)  ${buildMs.toFixed(0).padStart(8)} ms   ratio raw/build ${(rawMs / buildMs).toFixed(2)}`);
   console.log(`GET download (NDJSON stream)    ${downloadMs.toFixed(0).padStart(8)} ms   ratio raw/download ${(rawMs / downloadMs).toFixed(2)} (goal ≥ 0.5)`);
@@ -193,38 +255,42 @@ async function benchExport(o: {
   ];
 }
 
-/** An audience of consented members, a segment over it and an approved listing, inserted directly. */
-async function seedOverlap(connection: Connection, org: string, keys: string[]): Promise<{ listingId: string; audienceId: Types.ObjectId }> {
-  const orgId = new Types.ObjectId(org);
-  const audienceId = new Types.ObjectId();
-  const segmentId = new Types.ObjectId();
-  const listingId = new Types.ObjectId();
+/** An audience of consented members, a segment over it and an approved listing, inserted directly in batches. */
+async function seedOverlap(db: Db, org: string): Promise<{ listingId: string; audienceId: ObjectId }> {
+  const orgId = new ObjectId(org);
+  const audienceId = new ObjectId();
+  const segmentId = new ObjectId();
+  const listingId = new ObjectId();
   const now = new Date();
   const rules = { all: [{ trait: 'interests', op: 'eq', value: 'sport' }] };
-  await connection.collection('audiences').insertOne({
+  await db.collection('audiences').insertOne({
     _id: audienceId, orgId, name: 'Bench members', source: 'web', dataType: 'first_party',
-    subjectCount: keys.length, lastIngestAt: now, createdAt: now, updatedAt: now,
+    subjectCount: MEMBERS, lastIngestAt: now, createdAt: now, updatedAt: now,
   });
-  const subjects = connection.collection('subjects');
+  const subjects = db.collection('subjects');
   const consent = { status: 'granted', purposes: [1, 2, 3, 4], vendorConsent: true, at: now, source: 'bench' };
-  for (let i = 0; i < keys.length; i += BATCH) {
-    const docs = keys.slice(i, i + BATCH).map((key) => ({
-      _id: new Types.ObjectId(), orgId, audienceId, key, ids: { emailSha256: key }, traits: { interests: ['sport'], country: 'CMR' },
-      consent, channels: ['web'], contentHash: sha(key), createdAt: now, updatedAt: now,
-    }));
+  for (let i = 0; i < MEMBERS; i += BATCH) {
+    const docs = [];
+    for (let j = i; j < Math.min(MEMBERS, i + BATCH); j++) {
+      const key = memberKey(j);
+      docs.push({
+        _id: new ObjectId(), orgId, audienceId, key, ids: { emailSha256: key }, traits: { interests: ['sport'], country: 'CMR' },
+        consent, channels: ['web'], contentHash: sha(key), createdAt: now, updatedAt: now,
+      });
+    }
     await subjects.insertMany(docs, { ordered: false });
   }
-  await connection.collection('segments').insertOne({
+  await db.collection('segments').insertOne({
     _id: segmentId, orgId, name: 'Bench segment', audienceIds: [audienceId], rules,
-    size: keys.length, consentedSize: keys.length, computedAt: now, createdAt: now, updatedAt: now,
+    size: MEMBERS, consentedSize: MEMBERS, computedAt: now, createdAt: now, updatedAt: now,
   });
   const title = 'Bench overlap listing';
-  await connection.collection('listings').insertOne({
+  await db.collection('listings').insertOne({
     _id: listingId, orgId, segmentId, title, description: 'Bench', searchText: title.toLowerCase(),
     taxonomyIds: [663], taxonomyAncestorIds: [206, 607, 663], pricing: { model: 'cpm', amount: 250, currency: 'eur' },
     licenseDays: 30, requiredPurposes: [1, 3, 4], dataLabel: {}, status: 'approved', moderation: [], version: 1, rev: 2,
-    publisherName: 'Bench publisher', countries: ['CMR'], dataTypes: ['first_party'], consentedSize: keys.length,
-    sizeEstimate: keys.length, sortPrice: 250, submittedAt: now, approvedAt: now, listedAt: now, createdAt: now, updatedAt: now,
+    publisherName: 'Bench publisher', countries: ['CMR'], dataTypes: ['first_party'], consentedSize: MEMBERS,
+    sizeEstimate: MEMBERS, sortPrice: 250, submittedAt: now, approvedAt: now, listedAt: now, createdAt: now, updatedAt: now,
   });
   return { listingId: String(listingId), audienceId };
 }

@@ -19,7 +19,10 @@ export interface BenchResult {
   bench: string;
   parameters: Record<string, string | number>;
   rows: BenchRow[];
+  /** Peak RSS of the bench process (for benches that run the app in-process: app, driver and generator together). */
   peakRssMiB: number;
+  /** Peak RSS by process or phase when measured apart, e.g. { 'server (overlap)': 180, 'load generator': 420 }. */
+  rssMiB?: Record<string, number>;
 }
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';

@@ -59,7 +59,10 @@ async function main() {
   ];
   for (const r of all) {
     lines.push(`## ${r.bench}`, '');
-    lines.push(`Parameters: ${Object.entries(r.parameters).map(([k, v]) => `${k} = ${v}`).join(', ')}; peak RSS ${r.peakRssMiB} MiB.`, '');
+    const rss = r.rssMiB
+      ? `peak RSS: ${Object.entries(r.rssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`
+      : `peak RSS ${r.peakRssMiB} MiB (the bench process: app, driver and generator together)`;
+    lines.push(`Parameters: ${Object.entries(r.parameters).map(([k, v]) => `${k} = ${v}`).join(', ')}; ${rss}.`, '');
     lines.push('| measured | value | baseline (same run) | baseline value | ratio | goal |', '|---|---|---|---|---|---|');
     for (const row of r.rows) {
       lines.push(`| ${row.metric} | ${fmt(row.value)} ${row.unit} | ${row.baselineLabel} | ${fmt(row.baseline)} ${row.unit} | ${row.ratio.toFixed(2)} | ${row.goal ?? ''} |`);
