@@ -19,7 +19,9 @@
 import 'reflect-metadata';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { createHash } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type BenchServer, type BenchStore, peakRssOf, registerBenchUser, startBenchServer, startBenchStore } from './server-process';
 import { type BenchRow, reportResult } from './report';
 
@@ -100,6 +102,25 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * One request over node:http, without fetch's 300 s headers timeout: at 1M members a delivery build answers
+ * after many minutes. The body may be a stream; the response is returned unread.
+ */
+function request(url: string, method: string, headers: Record<string, string>, body?: string | Readable): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false }, resolve);
+    req.on('error', reject);
+    if (body instanceof Readable) pipeline(body, req).catch(reject);
+    else req.end(body);
+  });
+}
+
+async function readJson(res: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
 /** The overlap body, generated as it is sent: never a 1M-element array or one large string. */
 function overlapBody(listingId: string, sent: { bytes: number }): Readable {
   return Readable.from(
@@ -162,15 +183,10 @@ async function benchOverlap(o: { server: BenchServer; token: string; db: Db; lis
     sent.bytes = 0;
     const body = overlapBody(o.listingId, sent);
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${o.server.base}/v1/matching/overlap`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` },
-      body: body as unknown as ReadableStream,
-      duplex: 'half',
-    } as RequestInit & { duplex: 'half' });
-    last = await res.json();
+    const res = await request(`${o.server.base}/v1/matching/overlap`, 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` }, body);
+    last = await readJson(res);
     api.push(ms(t0));
-    if (res.status !== 200) throw new Error(`overlap answered ${res.status}: ${JSON.stringify(last)}`);
+    if (res.statusCode !== 200) throw new Error(`overlap answered ${res.statusCode}: ${JSON.stringify(last)}`);
   }
   rss['server (overlap)'] = mib(o.server.peakRssKiB());
   if (last.submitted !== SUBMITTED) throw new Error(`overlap counted ${last.submitted} submitted, expected ${SUBMITTED}`);
@@ -230,17 +246,18 @@ async function benchExport(o: {
   const auth = { Authorization: `Bearer ${o.advertiser.accessToken}`, 'Content-Type': 'application/json' };
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const created = await fetch(`${o.server.base}/v1/orders/${orderId}/deliveries`, { method: 'POST', headers: auth, body: JSON.stringify({ format: 'ndjson' }) });
-  const delivery = (await created.json()) as { id: string; recordCount: number };
+  const created = await request(`${o.server.base}/v1/orders/${orderId}/deliveries`, 'POST', auth, JSON.stringify({ format: 'ndjson' }));
+  const delivery = (await readJson(created)) as { id: string; recordCount: number };
   const buildMs = ms(t0);
   rss['server (delivery build)'] = mib(o.server.peakRssKiB());
-  if (created.status !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.status} with ${delivery.recordCount} records`);
+  if (created.statusCode !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.statusCode} with ${delivery.recordCount} records`);
 
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const dl = await fetch(`${o.server.base}/v1/deliveries/${delivery.id}/download`, { headers: auth });
+  const dl = await request(`${o.server.base}/v1/deliveries/${delivery.id}/download`, 'GET', auth);
+  if (dl.statusCode !== 200) throw new Error(`download answered ${dl.statusCode}`);
   let lines = 0;
-  for await (const chunk of dl.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
+  for await (const chunk of dl as AsyncIterable<Buffer>) for (const b of chunk) if (b === 10) lines++;
   const downloadMs = ms(t0);
   rss['server (download)'] = mib(o.server.peakRssKiB());
   if (lines !== MEMBERS || raw !== MEMBERS) throw new Error(`download had ${lines} lines, raw read ${raw}, expected ${MEMBERS}`);
