@@ -1,5 +1,6 @@
 /**
- * npm run bench:match [-- --members N --submitted N --runs R --store sqlite|postgresql]   (defaults 1,000,000 each, 3 runs)
+ * npm run bench:match [-- --members N --submitted N --runs R --store sqlite|postgresql --no-export]
+ *   (defaults 1,000,000 members and submitted, 3 runs, SQLite; --no-export measures the overlap only)
  *
  * The app runs in a child process as production runs it (dist/main.js, see bench/server-process.ts), so that
  * its memory is measured apart from this load generator's: the server's peak RSS (VmHWM) is read per phase
@@ -44,6 +45,7 @@ const MEMBERS = flag('members', 1_000_000);
 const SUBMITTED = flag('submitted', 1_000_000);
 const RUNS = flag('runs', 3);
 const STORE = storeFlag();
+const EXPORT = !process.argv.includes('--no-export');
 const BATCH = 10_000;
 /** Members among the submitted hashes: the first OVERLAPPING members, then strangers. */
 const OVERLAPPING = Math.min(MEMBERS, Math.floor(SUBMITTED / 2));
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
 
     const rows: BenchRow[] = [];
     rows.push(await benchOverlap({ server, token: advertiser.accessToken, db, listingId, audienceId }));
-    rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
+    if (EXPORT) rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
 
     rss['load generator (this process: baselines, key lists)'] = mib(process.resourceUsage().maxRSS);
     if (store.pid) rss['FerretDB'] = mib(peakRssOf(store.pid));
