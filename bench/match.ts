@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     rss['server (started, idle)'] = mib(server.peakRssKiB());
 
     const rows: BenchRow[] = [];
-    rows.push(await benchOverlap({ server, token: advertiser.accessToken, db, listingId, audienceId }));
+    rows.push(await benchOverlap({ server, token: () => advertiser.login(), db, listingId, audienceId }));
     if (EXPORT) rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
 
     rss['load generator (this process: baselines, key lists)'] = mib(process.resourceUsage().maxRSS);
@@ -144,7 +144,7 @@ function overlapBody(listingId: string, sent: { bytes: number }): Readable {
   );
 }
 
-async function benchOverlap(o: { server: BenchServer; token: string; db: Db; listingId: string; audienceId: ObjectId }): Promise<BenchRow> {
+async function benchOverlap(o: { server: BenchServer; token: () => Promise<string>; db: Db; listingId: string; audienceId: ObjectId }): Promise<BenchRow> {
   // The baselines need both key lists in memory (generated untimed, as a caller of a library would hold them).
   let members: string[] | null = Array.from({ length: MEMBERS }, (_, i) => memberKey(i));
   let submitted: string[] | null = Array.from({ length: SUBMITTED }, (_, i) => submittedKey(i));
@@ -184,8 +184,9 @@ async function benchOverlap(o: { server: BenchServer; token: string; db: Db; lis
   for (let r = 0; r < RUNS; r++) {
     sent.bytes = 0;
     const body = overlapBody(o.listingId, sent);
+    const token = await o.token();
     const t0 = process.hrtime.bigint();
-    const res = await request(`${o.server.base}/v1/matching/overlap`, 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` }, body);
+    const res = await request(`${o.server.base}/v1/matching/overlap`, 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body);
     last = await readJson(res);
     api.push(ms(t0));
     if (res.statusCode !== 200) throw new Error(`overlap answered ${res.statusCode}: ${JSON.stringify(last)}`);
@@ -222,7 +223,7 @@ async function benchOverlap(o: { server: BenchServer; token: string; db: Db; lis
 async function benchExport(o: {
   server: BenchServer;
   db: Db;
-  advertiser: { accessToken: string; user: { organizationId: string } };
+  advertiser: { login(): Promise<string>; user: { organizationId: string } };
   publisherOrg: string;
   listingId: string;
   audienceId: ObjectId;
@@ -245,7 +246,7 @@ async function benchExport(o: {
   }
   const rawMs = ms(t0);
 
-  const auth = { Authorization: `Bearer ${o.advertiser.accessToken}`, 'Content-Type': 'application/json' };
+  const auth = { Authorization: `Bearer ${await o.advertiser.login()}`, 'Content-Type': 'application/json' };
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
   const created = await request(`${o.server.base}/v1/orders/${orderId}/deliveries`, 'POST', auth, JSON.stringify({ format: 'ndjson' }));
@@ -254,6 +255,7 @@ async function benchExport(o: {
   rss['server (delivery build)'] = mib(o.server.peakRssKiB());
   if (created.statusCode !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.statusCode} with ${delivery.recordCount} records`);
 
+  auth.Authorization = `Bearer ${await o.advertiser.login()}`;
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
   const dl = await request(`${o.server.base}/v1/deliveries/${delivery.id}/download`, 'GET', auth);
