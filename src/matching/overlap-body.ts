@@ -5,9 +5,9 @@ import { isLowerHexCode, Sha256Set } from './sha256-set';
 
 /**
  * The overlap body, read as it arrives. A million identifiers are a 67 MB JSON body; parsed whole (body-parser,
- * then JSON.parse) they are the bytes, a 67 MB string and a million strings in an array at once, some 250 MB
- * before the count starts. Here each well-formed identifier goes from the request's bytes straight into a
- * Sha256Set (32 bytes), and nothing else of that size is held.
+ * then JSON.parse) they are the bytes, a 67 MB string and a million strings in an array, all alive at once before
+ * the count starts. Here each well-formed identifier goes from the request's bytes straight into a Sha256Set
+ * (32 bytes), and nothing else of that size is held.
  *
  * The body is checked as JSON.parse would (any valid JSON is accepted, anything invalid is MALFORMED_JSON), and
  * the result keeps what parseOverlapRequest's checks need (key order, listingId, the identifiers' count and the
