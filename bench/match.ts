@@ -1,5 +1,6 @@
 /**
- * npm run bench:match [-- --members N --submitted N --runs R --store sqlite|postgresql]   (defaults 1,000,000 each, 3 runs)
+ * npm run bench:match [-- --members N --submitted N --runs R --store sqlite|postgresql --no-export]
+ *   (defaults 1,000,000 members and submitted, 3 runs, SQLite; --no-export measures the overlap only)
  *
  * The app runs in a child process as production runs it (dist/main.js, see bench/server-process.ts), so that
  * its memory is measured apart from this load generator's: the server's peak RSS (VmHWM) is read per phase
@@ -19,7 +20,9 @@
 import 'reflect-metadata';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { createHash } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type BenchServer, type BenchStore, peakRssOf, registerBenchUser, startBenchServer, startBenchStore } from './server-process';
 import { type BenchRow, reportResult } from './report';
 
@@ -42,6 +45,7 @@ const MEMBERS = flag('members', 1_000_000);
 const SUBMITTED = flag('submitted', 1_000_000);
 const RUNS = flag('runs', 3);
 const STORE = storeFlag();
+const EXPORT = !process.argv.includes('--no-export');
 const BATCH = 10_000;
 /** Members among the submitted hashes: the first OVERLAPPING members, then strangers. */
 const OVERLAPPING = Math.min(MEMBERS, Math.floor(SUBMITTED / 2));
@@ -78,8 +82,8 @@ async function main(): Promise<void> {
     rss['server (started, idle)'] = mib(server.peakRssKiB());
 
     const rows: BenchRow[] = [];
-    rows.push(await benchOverlap({ server, token: advertiser.accessToken, db, listingId, audienceId }));
-    rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
+    rows.push(await benchOverlap({ server, token: () => advertiser.login(), db, listingId, audienceId }));
+    if (EXPORT) rows.push(...(await benchExport({ server, db, advertiser, publisherOrg: publisher.user.organizationId, listingId, audienceId })));
 
     rss['load generator (this process: baselines, key lists)'] = mib(process.resourceUsage().maxRSS);
     if (store.pid) rss['FerretDB'] = mib(peakRssOf(store.pid));
@@ -98,6 +102,25 @@ async function main(): Promise<void> {
     await server?.close();
     await store.stop();
   }
+}
+
+/**
+ * One request over node:http, without fetch's 300 s headers timeout: at 1M members a delivery build answers
+ * after many minutes. The body may be a stream; the response is returned unread.
+ */
+function request(url: string, method: string, headers: Record<string, string>, body?: string | Readable): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false }, resolve);
+    req.on('error', reject);
+    if (body instanceof Readable) pipeline(body, req).catch(reject);
+    else req.end(body);
+  });
+}
+
+async function readJson(res: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** The overlap body, generated as it is sent: never a 1M-element array or one large string. */
@@ -121,7 +144,7 @@ function overlapBody(listingId: string, sent: { bytes: number }): Readable {
   );
 }
 
-async function benchOverlap(o: { server: BenchServer; token: string; db: Db; listingId: string; audienceId: ObjectId }): Promise<BenchRow> {
+async function benchOverlap(o: { server: BenchServer; token: () => Promise<string>; db: Db; listingId: string; audienceId: ObjectId }): Promise<BenchRow> {
   // The baselines need both key lists in memory (generated untimed, as a caller of a library would hold them).
   let members: string[] | null = Array.from({ length: MEMBERS }, (_, i) => memberKey(i));
   let submitted: string[] | null = Array.from({ length: SUBMITTED }, (_, i) => submittedKey(i));
@@ -161,16 +184,12 @@ async function benchOverlap(o: { server: BenchServer; token: string; db: Db; lis
   for (let r = 0; r < RUNS; r++) {
     sent.bytes = 0;
     const body = overlapBody(o.listingId, sent);
+    const token = await o.token();
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${o.server.base}/v1/matching/overlap`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${o.token}` },
-      body: body as unknown as ReadableStream,
-      duplex: 'half',
-    } as RequestInit & { duplex: 'half' });
-    last = await res.json();
+    const res = await request(`${o.server.base}/v1/matching/overlap`, 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body);
+    last = await readJson(res);
     api.push(ms(t0));
-    if (res.status !== 200) throw new Error(`overlap answered ${res.status}: ${JSON.stringify(last)}`);
+    if (res.statusCode !== 200) throw new Error(`overlap answered ${res.statusCode}: ${JSON.stringify(last)}`);
   }
   rss['server (overlap)'] = mib(o.server.peakRssKiB());
   if (last.submitted !== SUBMITTED) throw new Error(`overlap counted ${last.submitted} submitted, expected ${SUBMITTED}`);
@@ -204,7 +223,7 @@ async function benchOverlap(o: { server: BenchServer; token: string; db: Db; lis
 async function benchExport(o: {
   server: BenchServer;
   db: Db;
-  advertiser: { accessToken: string; user: { organizationId: string } };
+  advertiser: { login(): Promise<string>; user: { organizationId: string } };
   publisherOrg: string;
   listingId: string;
   audienceId: ObjectId;
@@ -227,20 +246,22 @@ async function benchExport(o: {
   }
   const rawMs = ms(t0);
 
-  const auth = { Authorization: `Bearer ${o.advertiser.accessToken}`, 'Content-Type': 'application/json' };
+  const auth = { Authorization: `Bearer ${await o.advertiser.login()}`, 'Content-Type': 'application/json' };
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const created = await fetch(`${o.server.base}/v1/orders/${orderId}/deliveries`, { method: 'POST', headers: auth, body: JSON.stringify({ format: 'ndjson' }) });
-  const delivery = (await created.json()) as { id: string; recordCount: number };
+  const created = await request(`${o.server.base}/v1/orders/${orderId}/deliveries`, 'POST', auth, JSON.stringify({ format: 'ndjson' }));
+  const delivery = (await readJson(created)) as { id: string; recordCount: number };
   const buildMs = ms(t0);
   rss['server (delivery build)'] = mib(o.server.peakRssKiB());
-  if (created.status !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.status} with ${delivery.recordCount} records`);
+  if (created.statusCode !== 201 || delivery.recordCount !== MEMBERS) throw new Error(`delivery answered ${created.statusCode} with ${delivery.recordCount} records`);
 
+  auth.Authorization = `Bearer ${await o.advertiser.login()}`;
   o.server.resetPeak();
   t0 = process.hrtime.bigint();
-  const dl = await fetch(`${o.server.base}/v1/deliveries/${delivery.id}/download`, { headers: auth });
+  const dl = await request(`${o.server.base}/v1/deliveries/${delivery.id}/download`, 'GET', auth);
+  if (dl.statusCode !== 200) throw new Error(`download answered ${dl.statusCode}`);
   let lines = 0;
-  for await (const chunk of dl.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
+  for await (const chunk of dl as AsyncIterable<Buffer>) for (const b of chunk) if (b === 10) lines++;
   const downloadMs = ms(t0);
   rss['server (download)'] = mib(o.server.peakRssKiB());
   if (lines !== MEMBERS || raw !== MEMBERS) throw new Error(`download had ${lines} lines, raw read ${raw}, expected ${MEMBERS}`);

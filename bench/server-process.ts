@@ -125,13 +125,25 @@ export async function startBenchServer(uri: string, env: Record<string, string> 
   };
 }
 
-/** Registers a publisher or advertiser through the API. */
+/**
+ * Registers a publisher or advertiser through the API. Access tokens live at most 15 minutes and a 1M run takes
+ * longer: login() answers a fresh one.
+ */
 export async function registerBenchUser(base: string, role: 'publisher' | 'advertiser') {
+  const credentials = { email: `bench-${role}-${Date.now()}@example.test`, password: 'correct horse battery' };
   const res = await fetch(`${base}/v1/auth/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${role}-${Date.now()}@example.test`, password: 'correct horse battery', role, organizationName: `Bench ${role}` }),
+    body: JSON.stringify({ ...credentials, role, organizationName: `Bench ${role}` }),
   });
   if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accessToken: string; user: { organizationId: string } };
+  const registered = (await res.json()) as { accessToken: string; user: { organizationId: string } };
+  return {
+    ...registered,
+    async login(): Promise<string> {
+      const again = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(credentials) });
+      if (again.status !== 200) throw new Error(`login ${role}: ${again.status} ${await again.text()}`);
+      return ((await again.json()) as { accessToken: string }).accessToken;
+    },
+  };
 }

@@ -8,12 +8,16 @@ import swaggerUi from 'swagger-ui-express';
 import { rootLogger } from './common/logger';
 import { globalValidationPipe } from './common/validation';
 import { type AppConfig, APP_CONFIG } from './config/config';
+import { overlapBodyParser } from './matching/overlap-body';
 import { buildOpenApi } from './openapi';
 
 /** Paths whose bodies are not parsed as JSON here: streamed uploads, and Stripe webhooks that need the raw bytes. */
 export const STREAMED_BODY = /^\/v1\/audiences\/[^/]+\/records\/?$/;
 export const RAW_BODY = /^\/v1\/payments\/webhook\/?$/;
-/** The one JSON route allowed a large body: an overlap submission carries up to OVERLAP_MAX_IDENTIFIERS hashes. */
+/**
+ * The one JSON route allowed a large body: an overlap submission carries up to OVERLAP_MAX_IDENTIFIERS hashes, read
+ * as it streams in (src/matching/overlap-body.ts) rather than parsed whole.
+ */
 export const OVERLAP_BODY = /^\/v1\/matching\/overlap\/?$/;
 
 /** Everything between Nest and the wire; main.ts and every e2e test call this, so tests run what production runs. */
@@ -52,7 +56,7 @@ export function configureApp(app: NestExpressApplication | INestApplication): vo
   http.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
 
   const json = express.json({ limit: config.upload.maxJsonBytes });
-  const overlapJson = express.json({ limit: config.matching.overlapMaxBytes });
+  const overlapJson = overlapBodyParser(config.matching.overlapMaxBytes, config.matching.overlapMaxIdentifiers);
   const raw = express.raw({ type: '*/*', limit: '1mb' });
   http.use((req: Request, res: Response, next: NextFunction) => {
     if (RAW_BODY.test(req.path)) return raw(req, res, next);

@@ -1,5 +1,8 @@
 import { jest } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { type Actor, anAdmin, anAdvertiser, aPublisher } from '../helpers/builders';
@@ -28,6 +31,26 @@ async function aSegmentOver(t: TestApp, pub: Actor, audienceIds: string[]): Prom
     .send({ name: `sport ${audienceIds.join(',')}`, audienceIds, rules: { all: [{ trait: 'interests', op: 'eq', value: 'sport' }] } })
     .expect(201);
   return res.body.id;
+}
+
+/**
+ * POST /v1/matching/overlap over node:http, the body sent as these chunks without a Content-Length (supertest
+ * would serialize a Buffer given with a JSON content type).
+ */
+async function rawOverlap(t: TestApp, chunks: Buffer[], headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const server = t.app.getHttpServer();
+  if (!server.listening) await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = http.request(`http://127.0.0.1:${port}/v1/matching/overlap`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
 }
 
 const keys = (n: number, tag: string) => Array.from({ length: n }, (_, i) => sha(`${tag}-${i}-${randomBytes(4).toString('hex')}`));
@@ -172,6 +195,26 @@ describe('matching: overlap with a large ε (noise negligible)', () => {
     expect(big.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('reads the body as it streams: gzip counts the same, malformed JSON is 400, other charsets and encodings 415', async () => {
+    const buyer = await anAdvertiser(t);
+    const json = JSON.stringify({ listingId, identifiers: [...consented.slice(0, 150), ...consented.slice(0, 20)] });
+    const post = () => t.http().post('/v1/matching/overlap').set(buyer.auth);
+    const zipped = await rawOverlap(t, [gzipSync(json)], { ...buyer.auth, 'Content-Encoding': 'gzip' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.body.submitted).toBe(150);
+    expect(Math.abs(zipped.body.matchedEstimate - 150)).toBeLessThanOrEqual(bound(150));
+
+    const malformed = await post().set('Content-Type', 'application/json').send(json.replace(']', ',]')).expect(400);
+    expect(malformed.body.code).toBe('MALFORMED_JSON');
+    const latin1 = await post().set('Content-Type', 'application/json; charset=latin1').send(json).expect(415);
+    expect(latin1.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const zstd = await post().set('Content-Type', 'application/json').set('Content-Encoding', 'compress').send(json).expect(415);
+    expect(zstd.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // Refused before any budget was spent: the one answer above is all this buyer paid for.
+    const again = await post().send({ listingId, identifiers: consented.slice(0, 5) }).expect(200);
+    expect(again.body.privacy.epsilonSpent).toBe(2 * EPSILON);
+  });
+
   it('stops at the budget: exactly floor(budget / ε) answers, then 429 PRIVACY_BUDGET_EXHAUSTED', async () => {
     const buyer = await anAdvertiser(t);
     const slots = Math.floor(BUDGET / EPSILON);
@@ -204,6 +247,45 @@ describe('matching: overlap with a large ε (noise negligible)', () => {
     const logs = t.logs.join('');
     expect(logs.length).toBeGreaterThan(0);
     for (const h of [...submittedStrangers, ...consented]) expect(logs).not.toContain(h);
+  });
+});
+
+describe('matching: the overlap body limit (OVERLAP_MAX_BYTES)', () => {
+  const LIMIT = 4096;
+  let t: TestApp;
+  let adv: Actor;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { OVERLAP_MAX_BYTES: String(LIMIT) } });
+    adv = await anAdvertiser(t);
+  });
+  afterAll(() => t.close());
+
+  const body = (n: number) => JSON.stringify({ listingId: new Types.ObjectId().toHexString(), identifiers: Array.from({ length: n }, (_, i) => sha(String(i))) });
+
+  const chunked = (chunks: Buffer[], headers: Record<string, string> = {}) => rawOverlap(t, chunks, { ...adv.auth, ...headers });
+
+  it('refuses a body above the limit, declared or streamed, and a compressed body that inflates above it (413)', async () => {
+    expect(Buffer.byteLength(body(70))).toBeGreaterThan(LIMIT);
+    const declared = await t.http().post('/v1/matching/overlap').set(adv.auth).send(JSON.parse(body(70))).expect(413);
+    expect(declared.body.code).toBe('PAYLOAD_TOO_LARGE');
+    const big = Buffer.from(body(70));
+    const streamed = await chunked([big.subarray(0, 1000), big.subarray(1000, 3000), big.subarray(3000)]);
+    expect(streamed).toMatchObject({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE' } });
+    const bomb = gzipSync(JSON.stringify({ listingId: new Types.ObjectId().toHexString(), identifiers: Array(400).fill(sha('x')) }));
+    expect(bomb.length).toBeLessThan(LIMIT);
+    const inflated = await chunked([bomb], { 'Content-Encoding': 'gzip' });
+    expect(inflated).toMatchObject({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it('reads a body under the limit sent in chunks, cut inside identifiers', async () => {
+    const small = Buffer.from(body(40));
+    expect(small.length).toBeLessThan(LIMIT);
+    // The listing does not exist: the body was read and checked, and the answer is the listing's 404.
+    const res = await chunked([small.subarray(0, 37), small.subarray(37, 100), small.subarray(100, 1001), small.subarray(1001)]);
+    expect(res).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    const bad = await chunked([small.subarray(0, 100), Buffer.from(small.subarray(100).toString().replace(sha('20'), sha('20').toUpperCase()))]);
+    expect(bad).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: [{ field: 'identifiers.20', errors: [expect.any(String)] }] } });
   });
 });
 

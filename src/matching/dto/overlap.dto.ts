@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AppError } from '../../common/app-error';
+import { type ParsedIdentifiers, ParsedOverlapBody } from '../overlap-body';
+import { Sha256Set } from '../sha256-set';
 
 /** The request as documented; parsed by parseOverlapRequest (a loop, not class-validator per element). */
 export class OverlapRequestDto {
@@ -43,7 +45,7 @@ export class OverlapResultDto {
 export interface OverlapRequest {
   listingId: string;
   /** Distinct submitted hashes; consumed by the overlap count. */
-  identifiers: Set<string>;
+  identifiers: Sha256Set;
 }
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -53,26 +55,44 @@ const HASH_RULE = 'each identifier must be a lower-case hex SHA-256 (64 characte
 const invalid = (field: string, error: string) => AppError.badRequest('VALIDATION_FAILED', 'The request is not valid', [{ field, errors: [error] }]);
 
 /**
- * Validates an overlap body in one pass. A million identifiers through class-validator (an object and a
- * decorator walk per element) would take seconds; a regex per string takes tens of milliseconds. Errors name
- * the field and the position, never the value (it is personal data).
+ * Validates an overlap body: a ParsedOverlapBody (the route's streaming parser, overlap-body.ts) or a parsed
+ * JSON object. A million identifiers through class-validator (an object and a decorator walk per element) would
+ * take seconds; a loop takes tens of milliseconds. Errors name the field and the position, never the value (it
+ * is personal data).
  */
 export function parseOverlapRequest(body: unknown, maxIdentifiers: number): OverlapRequest {
+  if (body instanceof ParsedOverlapBody) return checkOverlapBody(body, maxIdentifiers);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body', 'the body must be a JSON object');
   const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) {
+  const list = b.identifiers;
+  let identifiers: ParsedIdentifiers | undefined;
+  if (Array.isArray(list)) {
+    const parsed = { kind: 'array' as const, count: list.length, firstInvalid: -1, hashes: new Sha256Set(Math.min(list.length, maxIdentifiers)) };
+    for (let i = 0; i < list.length && list.length <= maxIdentifiers; i++) {
+      const v = list[i];
+      if (typeof v !== 'string' || !SHA256_HEX.test(v)) {
+        parsed.firstInvalid = i;
+        break;
+      }
+      parsed.hashes.add(v);
+    }
+    identifiers = parsed;
+  } else if (list !== undefined) {
+    identifiers = { kind: 'value', value: list };
+  }
+  return checkOverlapBody(new ParsedOverlapBody(true, Object.keys(b), b.listingId, identifiers), maxIdentifiers);
+}
+
+function checkOverlapBody(body: ParsedOverlapBody, maxIdentifiers: number): OverlapRequest {
+  if (!body.isObject) throw invalid('body', 'the body must be a JSON object');
+  for (const key of body.keys) {
     if (key !== 'listingId' && key !== 'identifiers') throw invalid(key, `property ${key} should not exist`);
   }
-  if (typeof b.listingId !== 'string' || !OBJECT_ID.test(b.listingId)) throw invalid('listingId', 'listingId must be a mongodb id');
-  const list = b.identifiers;
-  if (!Array.isArray(list)) throw invalid('identifiers', 'identifiers must be an array');
-  if (list.length < 1) throw invalid('identifiers', 'identifiers must contain at least 1 element');
-  if (list.length > maxIdentifiers) throw invalid('identifiers', `identifiers must contain no more than ${maxIdentifiers} elements`);
-  const identifiers = new Set<string>();
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i];
-    if (typeof v !== 'string' || !SHA256_HEX.test(v)) throw invalid(`identifiers.${i}`, HASH_RULE);
-    identifiers.add(v);
-  }
-  return { listingId: b.listingId.toLowerCase(), identifiers };
+  if (typeof body.listingId !== 'string' || !OBJECT_ID.test(body.listingId)) throw invalid('listingId', 'listingId must be a mongodb id');
+  const list = body.identifiers;
+  if (!list || list.kind !== 'array') throw invalid('identifiers', 'identifiers must be an array');
+  if (list.count < 1) throw invalid('identifiers', 'identifiers must contain at least 1 element');
+  if (list.count > maxIdentifiers) throw invalid('identifiers', `identifiers must contain no more than ${maxIdentifiers} elements`);
+  if (list.firstInvalid >= 0) throw invalid(`identifiers.${list.firstInvalid}`, HASH_RULE);
+  return { listingId: body.listingId.toLowerCase(), identifiers: list.hashes };
 }
