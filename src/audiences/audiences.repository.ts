@@ -8,6 +8,9 @@ export type NewAudience = Pick<Audience, 'name' | 'description' | 'source' | 'da
 
 @Injectable()
 export class AudiencesRepository {
+  /** Per audience, the last counter update queued in this process (see countSerially). */
+  private readonly counterQueue = new Map<string, Promise<void>>();
+
   constructor(@InjectModel(Audience.name) private readonly model: Model<Audience>) {}
 
   async create(orgId: string, input: NewAudience): Promise<Audience> {
@@ -37,10 +40,30 @@ export class AudiencesRepository {
   }
 
   async recordIngest(id: Types.ObjectId, inserted: number, at: Date): Promise<void> {
-    await this.model.collection.updateOne({ _id: id }, { $inc: { subjectCount: inserted }, $set: { lastIngestAt: at, updatedAt: at } });
+    await this.countSerially(id, () =>
+      this.model.collection.updateOne({ _id: id }, { $inc: { subjectCount: inserted }, $set: { lastIngestAt: at, updatedAt: at } }),
+    );
   }
 
   async setSubjectCount(id: Types.ObjectId, count: number): Promise<void> {
-    await this.model.collection.updateOne({ _id: id }, { $set: { subjectCount: count } });
+    await this.countSerially(id, () => this.model.collection.updateOne({ _id: id }, { $set: { subjectCount: count } }));
+  }
+
+  /**
+   * Runs the audience's counter updates one at a time in this process. MongoDB applies `$inc` atomically, but
+   * FerretDB reads and writes the document in two steps, so two uploads to one audience finishing batches at the
+   * same moment lost one of the increments. FerretDB serves a single embedded instance; with several instances,
+   * production runs on MongoDB, where the queue only orders what is atomic anyway.
+   */
+  private async countSerially(id: Types.ObjectId, write: () => Promise<unknown>): Promise<void> {
+    const key = id.toHexString();
+    const run = (this.counterQueue.get(key) ?? Promise.resolve()).then(write);
+    const settled = run.then(() => undefined, () => undefined);
+    this.counterQueue.set(key, settled);
+    try {
+      await run;
+    } finally {
+      if (this.counterQueue.get(key) === settled) this.counterQueue.delete(key);
+    }
   }
 }
