@@ -78,6 +78,8 @@ export async function startBenchServer(uri: string, env: Record<string, string> 
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'main.js')], {
     env: {
       ...process.env,
+      // As `npm start` and the Dockerfile run it (docs/operations.md, "Memory").
+      MALLOC_MMAP_THRESHOLD_: '131072',
       MONGODB_URI: uri,
       PORT: String(port),
       LOG_LEVEL: 'silent',
