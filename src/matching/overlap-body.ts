@@ -1,18 +1,20 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { isLowerHexCode, Sha256Set } from './sha256-set';
+import { type Many, none } from 'stream-chain/defs.js';
+import { Assembler } from 'stream-json/core/assembler.js';
+import { jsonParser, type Token } from 'stream-json/core/parser.js';
+import { isDigest, Sha256Set } from './sha256-set';
 
 /**
  * The overlap body, read as it arrives. A million identifiers are a 67 MB JSON body; parsed whole (body-parser,
  * then JSON.parse) they are the bytes, a 67 MB string and a million strings in an array, all alive at once before
- * the count starts. Here each well-formed identifier goes from the request's bytes straight into a Sha256Set
- * (32 bytes), and nothing else of that size is held.
+ * the count starts. Here the body goes through stream-json's tokenizer chunk by chunk, each identifier goes
+ * straight into a Sha256Set (32 bytes), and nothing else of that size is held.
  *
- * The body is checked as JSON.parse would (any valid JSON is accepted, anything invalid is MALFORMED_JSON), and
- * the result keeps what parseOverlapRequest's checks need (key order, listingId, the identifiers' count and the
- * first one that is not a hash), so the answers, errors included, are those of the parsed-whole route.
- * Values other than the identifiers' elements are small or invalid; they are collected and JSON.parse'd.
+ * The tokenizer accepts exactly what JSON.parse accepts (anything else is MALFORMED_JSON), and the result keeps
+ * what parseOverlapRequest's checks need (the keys they report, listingId, the identifiers' count and the first
+ * one that is not a hash), so the answers, errors included, are those of the parsed-whole route.
  */
 export type ParsedIdentifiers =
   | { kind: 'array'; count: number; firstInvalid: number; hashes: Sha256Set }
@@ -22,17 +24,16 @@ export class ParsedOverlapBody {
   constructor(
     /** false when the top-level value is not an object (an array: the body-parser's strict mode refuses the rest). */
     readonly isObject: boolean,
-    /** The object's keys in first-appearance order, as Object.keys(JSON.parse(body)) would list them. */
+    /**
+     * The object's keys as Object.keys(JSON.parse(body)) lists them (array indices first, ascending, then the rest
+     * in first-appearance order), up to the first that is neither listingId nor identifiers: the checks report
+     * that one and look no further.
+     */
     readonly keys: readonly string[],
     readonly listingId: unknown,
     readonly identifiers: ParsedIdentifiers | undefined,
   ) {}
 }
-
-const WS = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const BOM = [0xef, 0xbb, 0xbf];
 
 class MalformedJson extends Error {
   readonly status = 400;
@@ -44,299 +45,117 @@ class MalformedJson extends Error {
   }
 }
 
-/** Collects one JSON value's bytes (a string, number, literal, object or array) and ends where the value ends. */
-class ValueCollector {
-  private chunks: Buffer[] = [];
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  private scalar = false;
-  private started = false;
+type IdentifierArray = Extract<ParsedIdentifiers, { kind: 'array' }>;
+/** stream-json's tokenizer: text in, tokens out; called with `none` once the text is over. */
+type Tokenizer = (text: string | typeof none) => Many<Token> | typeof none;
 
-  /**
-   * Consumes bytes of the value from `from`; returns the index just past its end, or -1 when it continues in
-   * the next chunk. A number or literal ends before its delimiter, which is not consumed.
-   */
-  feed(b: Buffer, from: number): number {
-    let i = from;
-    if (!this.started) {
-      this.started = true;
-      const c = b[i];
-      if (c === QUOTE) {
-        this.inString = true;
-        i++;
-      } else if (c === 0x7b || c === 0x5b) {
-        this.depth = 1;
-        i++;
-      } else {
-        this.scalar = true;
-      }
-    }
-    for (; i < b.length; i++) {
-      const c = b[i];
-      if (this.scalar) {
-        if (WS(c) || c === 0x2c || c === 0x7d || c === 0x5d) return this.take(b, from, i);
-        continue;
-      }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.depth === 0) return this.take(b, from, i + 1);
-        }
-        continue;
-      }
-      if (c === QUOTE) this.inString = true;
-      else if (c === 0x7b || c === 0x5b) this.depth++;
-      else if (c === 0x7d || c === 0x5d) {
-        if (--this.depth === 0) return this.take(b, from, i + 1);
-      }
-    }
-    this.chunks.push(b.subarray(from));
-    return -1;
-  }
+/** The members of the overlap body. */
+const MEMBERS: readonly string[] = ['listingId', 'identifiers'];
 
-  /** The value, when the body ends inside a number or literal (the only values that can end with the body). */
-  value(): unknown {
-    try {
-      return JSON.parse(Buffer.concat(this.chunks).toString('utf8'));
-    } catch {
-      throw new MalformedJson();
-    }
-  }
-
-  private take(b: Buffer, from: number, end: number): number {
-    this.chunks.push(b.subarray(from, end));
-    return end;
-  }
-}
-
-const enum S {
-  Start, // before the top-level value
-  TopOther, // inside a top-level value that is not an object
-  KeyOrEnd, // after "{"
-  Key, // after ","
-  KeyString,
-  Colon,
-  Value,
-  ValueCollect,
-  CommaOrEnd, // after a member of the object
-  IdFirst, // after the identifiers' "["
-  IdElement, // after "," in the identifiers
-  IdHash, // inside an identifier that looks like a hash so far
-  IdCollect, // inside any other element
-  IdCommaOrEnd,
-  Done,
-}
+/** A key that an object lists before all others, in numeric order: an array index (0 to 2^32 - 2). */
+const isArrayIndex = (key: string) => /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
 
 export class OverlapBodyParser {
-  private state = S.Start;
-  private keys: string[] = [];
+  private readonly tokenizer = jsonParser({ packValues: true, streamValues: false }) as unknown as Tokenizer;
+  /** UTF-8 as body-parser decodes it: a leading byte-order mark dropped, invalid sequences replaced. */
+  private readonly decoder = new TextDecoder('utf-8');
+  private started = false;
+  private depth = 0;
+  private isObject = true;
   private key = '';
+  /** Keys other than array indices, in first-appearance order, up to the first unknown one. */
+  private named: string[] = [];
+  private smallestIndex: string | undefined;
   private listingId: unknown;
   private identifiers: ParsedIdentifiers | undefined;
-  private collector: ValueCollector | null = null;
-  /** An identifier split across chunks: its hex digits so far. */
-  private readonly pending = Buffer.alloc(64);
-  private pendingLength = 0;
-  /** Bytes written so far, and how many of them were a byte-order mark. */
-  private seen = 0;
-  private bom = 0;
-  private topIsObject = true;
+  /** The identifiers' array while it is read. */
+  private array: IdentifierArray | null = null;
+  /** listingId, or identifiers that is not an array, while it is assembled. */
+  private member: Assembler | null = null;
 
   constructor(private readonly maxIdentifiers: number) {}
 
   write(b: Buffer): void {
-    let i = 0;
-    // A UTF-8 byte-order mark opening the body is dropped, as body-parser's decoding does.
-    while (this.bom < 3 && this.state === S.Start && i < b.length && this.seen + i === this.bom && b[i] === BOM[this.bom]) {
-      this.bom++;
-      i++;
-    }
-    this.seen += b.length;
-    const n = b.length;
-    while (i < n) {
-      const c = b[i];
-      switch (this.state) {
-        case S.Start:
-          if (this.bom === 1 || this.bom === 2) throw new MalformedJson();
-          if (WS(c)) i++;
-          else if (c === 0x7b) {
-            this.state = S.KeyOrEnd;
-            i++;
-          } else if (c === 0x5b) {
-            this.topIsObject = false;
-            this.collector = new ValueCollector();
-            this.state = S.TopOther;
-          } else throw new MalformedJson(); // strict: an object or an array, as body-parser's json()
-          break;
-        case S.TopOther: {
-          const end = this.collector!.feed(b, i);
-          if (end < 0) return;
-          this.collector!.value();
-          this.collector = null;
-          this.state = S.Done;
-          i = end;
-          break;
-        }
-        case S.KeyOrEnd:
-        case S.Key:
-          if (WS(c)) i++;
-          else if (c === QUOTE) {
-            this.collector = new ValueCollector();
-            this.state = S.KeyString;
-          } else if (c === 0x7d && this.state === S.KeyOrEnd) {
-            this.state = S.Done;
-            i++;
-          } else throw new MalformedJson();
-          break;
-        case S.KeyString: {
-          const end = this.collector!.feed(b, i);
-          if (end < 0) return;
-          this.key = this.collector!.value() as string;
-          this.collector = null;
-          if (!this.keys.includes(this.key)) this.keys.push(this.key);
-          this.state = S.Colon;
-          i = end;
-          break;
-        }
-        case S.Colon:
-          if (WS(c)) i++;
-          else if (c === 0x3a) {
-            this.state = S.Value;
-            i++;
-          } else throw new MalformedJson();
-          break;
-        case S.Value:
-          if (WS(c)) i++;
-          else if (this.key === 'identifiers' && c === 0x5b) {
-            this.identifiers = { kind: 'array', count: 0, firstInvalid: -1, hashes: new Sha256Set(1024) };
-            this.state = S.IdFirst;
-            i++;
-          } else {
-            this.collector = new ValueCollector();
-            this.state = S.ValueCollect;
-          }
-          break;
-        case S.ValueCollect: {
-          const end = this.collector!.feed(b, i);
-          if (end < 0) return;
-          const value = this.collector!.value();
-          this.collector = null;
-          if (this.key === 'listingId') this.listingId = value;
-          else if (this.key === 'identifiers') this.identifiers = { kind: 'value', value };
-          this.state = S.CommaOrEnd;
-          i = end;
-          break;
-        }
-        case S.CommaOrEnd:
-          if (WS(c)) i++;
-          else if (c === 0x2c) {
-            this.state = S.Key;
-            i++;
-          } else if (c === 0x7d) {
-            this.state = S.Done;
-            i++;
-          } else throw new MalformedJson();
-          break;
-        case S.IdFirst:
-        case S.IdElement:
-          if (WS(c)) i++;
-          else if (c === 0x5d && this.state === S.IdFirst) {
-            this.state = S.CommaOrEnd;
-            i++;
-          } else if (c === QUOTE) {
-            // The common case in one step: a whole 64-hex identifier in this chunk.
-            if (i + 65 < n && b[i + 65] === QUOTE && allLowerHex(b, i + 1)) {
-              this.addHash(b, i + 1);
-              this.state = S.IdCommaOrEnd;
-              i += 66;
-            } else {
-              this.pendingLength = 0;
-              this.state = S.IdHash;
-              i++;
-            }
-          } else {
-            this.collector = new ValueCollector();
-            this.state = S.IdCollect;
-          }
-          break;
-        case S.IdHash:
-          if (isLowerHexCode(c) && this.pendingLength < 64) {
-            this.pending[this.pendingLength++] = c;
-            i++;
-          } else if (c === QUOTE && this.pendingLength === 64) {
-            this.addHash(this.pending, 0);
-            this.state = S.IdCommaOrEnd;
-            i++;
-          } else {
-            // Not a plain hash (too short or long, escapes, other characters): collect it as a JSON string.
-            this.collector = new ValueCollector();
-            this.collector.feed(Buffer.concat([Buffer.from([QUOTE]), this.pending.subarray(0, this.pendingLength)]), 0);
-            this.state = S.IdCollect;
-          }
-          break;
-        case S.IdCollect: {
-          const end = this.collector!.feed(b, i);
-          if (end < 0) return;
-          const value = this.collector!.value();
-          this.collector = null;
-          if (typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value)) this.addHashString(value);
-          else this.addInvalid();
-          this.state = S.IdCommaOrEnd;
-          i = end;
-          break;
-        }
-        case S.IdCommaOrEnd:
-          if (WS(c)) i++;
-          else if (c === 0x2c) {
-            this.state = S.IdElement;
-            i++;
-          } else if (c === 0x5d) {
-            this.state = S.CommaOrEnd;
-            i++;
-          } else throw new MalformedJson();
-          break;
-        case S.Done:
-          if (WS(c)) i++;
-          else throw new MalformedJson();
-          break;
-      }
-    }
+    if (b.length === 0) return;
+    this.started = true;
+    this.tokenize(this.decoder.decode(b, { stream: true }));
   }
 
   end(): ParsedOverlapBody {
-    if (this.state === S.Start && this.seen === 0) return new ParsedOverlapBody(true, [], undefined, undefined); // empty body: {}
-    if (this.state !== S.Done) throw new MalformedJson();
-    return new ParsedOverlapBody(this.topIsObject, this.keys, this.listingId, this.identifiers);
+    if (!this.started) return new ParsedOverlapBody(true, [], undefined, undefined); // empty body: {}
+    this.tokenize(this.decoder.decode());
+    this.tokenize(none);
+    const keys = this.smallestIndex === undefined ? this.named : [this.smallestIndex];
+    return new ParsedOverlapBody(this.isObject, keys, this.listingId, this.identifiers);
   }
 
-  private counted(): { kind: 'array'; count: number; firstInvalid: number; hashes: Sha256Set } {
-    return this.identifiers as { kind: 'array'; count: number; firstInvalid: number; hashes: Sha256Set };
+  private tokenize(text: string | typeof none): void {
+    if (text === '') return;
+    let out;
+    try {
+      out = this.tokenizer(text);
+    } catch {
+      throw new MalformedJson();
+    }
+    if (out !== none) for (const token of out.values) this.take(token);
   }
 
-  private addHash(bytes: Uint8Array, offset: number): void {
-    const ids = this.counted();
+  private take(t: Token): void {
+    const depth = this.depth;
+    if (t.name === 'startObject' || t.name === 'startArray') this.depth++;
+    else if (t.name === 'endObject' || t.name === 'endArray') this.depth--;
+    if (depth === 0) {
+      // Strict, as body-parser's json(): an object or an array at the top.
+      if (t.name !== 'startObject' && t.name !== 'startArray') throw new MalformedJson();
+      this.isObject = t.name === 'startObject';
+      return;
+    }
+    if (!this.isObject) return;
+    if (this.member) {
+      this.member.consume(t);
+      if (this.member.done) this.keepMember();
+    } else if (depth === 1) {
+      if (t.name === 'keyValue') this.addKey(t.value);
+      else if (t.name === 'endObject') return;
+      else if (this.key === 'identifiers' && t.name === 'startArray') {
+        this.identifiers = this.array = { kind: 'array', count: 0, firstInvalid: -1, hashes: new Sha256Set(1024) };
+      } else if (this.key === 'listingId' || this.key === 'identifiers') {
+        this.member = new Assembler().consume(t);
+        if (this.member.done) this.keepMember();
+      }
+    } else if (depth === 2 && this.array) {
+      // An element of the identifiers (deeper tokens belong to an element that is an object or an array).
+      if (t.name === 'endArray') this.array = null;
+      else if (t.name === 'stringValue' && isDigest(t.value)) this.addHash(this.array, t.value);
+      else this.addInvalid(this.array);
+    }
+  }
+
+  private addKey(key: string): void {
+    this.key = key;
+    if (isArrayIndex(key)) {
+      if (this.smallestIndex === undefined || Number(key) < Number(this.smallestIndex)) this.smallestIndex = key;
+    } else if (!this.named.includes(key) && this.named.every((k) => MEMBERS.includes(k))) {
+      this.named.push(key);
+    }
+  }
+
+  private keepMember(): void {
+    const value = this.member!.current;
+    this.member = null;
+    if (this.key === 'listingId') this.listingId = value;
+    else this.identifiers = { kind: 'value', value };
+  }
+
+  private addHash(ids: IdentifierArray, hex: string): void {
     // Past the limit the request is refused; the rest is only checked as JSON, not kept.
-    if (ids.count++ < this.maxIdentifiers && ids.firstInvalid < 0) ids.hashes.addAscii(bytes, offset);
-  }
-
-  private addHashString(hex: string): void {
-    const ids = this.counted();
     if (ids.count++ < this.maxIdentifiers && ids.firstInvalid < 0) ids.hashes.add(hex);
   }
 
-  private addInvalid(): void {
-    const ids = this.counted();
+  private addInvalid(ids: IdentifierArray): void {
     if (ids.firstInvalid < 0) ids.firstInvalid = ids.count;
     ids.count++;
   }
-}
-
-function allLowerHex(b: Uint8Array, from: number): boolean {
-  for (let j = from; j < from + 64; j++) if (!isLowerHexCode(b[j])) return false;
-  return true;
 }
 
 const httpError = (status: number, type: string, message: string) => Object.assign(new Error(message), { status, statusCode: status, type, expose: true });

@@ -21,16 +21,6 @@ describe('Sha256Set', () => {
     for (let i = 0; i < 20_000; i++) expect(set.has(sha(String(i)))).toBe(ref.has(sha(String(i))));
   });
 
-  it('adds from ASCII bytes exactly as from a string', () => {
-    const set = new Sha256Set();
-    const key = sha('a');
-    const body = Buffer.from(`xx${key}yy`, 'latin1');
-    expect(set.addAscii(body, 2)).toBe(true);
-    expect(set.add(key)).toBe(false);
-    expect(set.has(key)).toBe(true);
-    expect(set.size).toBe(1);
-  });
-
   it('refuses to add what is not 64 lower-case hex, and never holds it', () => {
     const set = new Sha256Set();
     const key = sha('b');

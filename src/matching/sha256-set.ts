@@ -40,13 +40,6 @@ export class Sha256Set {
     return this.insert();
   }
 
-  /** Adds a digest given as 64 ASCII lower-case hex bytes at `offset` of `bytes` (a request body chunk). */
-  addAscii(bytes: Uint8Array, offset: number): boolean {
-    const out = this.scratchBytes;
-    for (let i = 0; i < 32; i++) out[i] = (nibble(bytes[offset + 2 * i]) << 4) | nibble(bytes[offset + 2 * i + 1]);
-    return this.insert();
-  }
-
   has(hex: string): boolean {
     if (!isDigest(hex)) return false;
     this.decodeString(hex);
@@ -134,10 +127,8 @@ export class Sha256Set {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const isDigest = (hex: string) => typeof hex === 'string' && hex.length === 64 && SHA256_HEX.test(hex);
+/** Whether a value is a SHA-256 digest as the set takes it: 64 lower-case hex characters. */
+export const isDigest = (hex: string) => typeof hex === 'string' && hex.length === 64 && SHA256_HEX.test(hex);
 
 /** 0-15 for an ASCII code of 0-9 or a-f (callers have checked the range). */
 const nibble = (c: number) => (c <= 57 ? c - 48 : c - 87);
-
-/** Whether an ASCII code is a lower-case hex digit. */
-export const isLowerHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
