@@ -80,6 +80,7 @@ export async function startBenchServer(uri: string, env: Record<string, string> 
       ...process.env,
       // As `npm start` and the Dockerfile run it (docs/operations.md, "Memory").
       MALLOC_MMAP_THRESHOLD_: '131072',
+      NODE_OPTIONS: `--max-old-space-size=512 ${process.env.NODE_OPTIONS ?? ''}`.trim(),
       MONGODB_URI: uri,
       PORT: String(port),
       LOG_LEVEL: 'silent',

@@ -189,4 +189,17 @@ describe('OverlapBodyParser', () => {
     for (let i = 0; i < 15_000; i++) expect(r.identifiers.delete(sha(`k${i}`))).toBe(true);
     expect(r.identifiers.size).toBe(0);
   });
+
+  it.each([
+    ['smaller than', 16],
+    ['larger than', 1_000_000],
+  ])('holds every identifier when the expected count is %s the real one', (_, expected) => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => sha(`e${i}`));
+    const parser = new OverlapBodyParser(1_000_000, expected);
+    parser.write(Buffer.from(JSON.stringify({ listingId: LISTING, identifiers: ids })));
+    const r = parseOverlapRequest(parser.end(), 1_000_000);
+    expect(r.identifiers.size).toBe(5_000);
+    for (const id of ids) expect(r.identifiers.delete(id)).toBe(true);
+    expect(r.identifiers.delete(sha('e5000'))).toBe(false);
+  });
 });

@@ -73,7 +73,14 @@ export class OverlapBodyParser {
   /** listingId, or identifiers that is not an array, while it is assembled. */
   private member: Assembler | null = null;
 
-  constructor(private readonly maxIdentifiers: number) {}
+  /**
+   * `expectedIdentifiers` sizes the set up front (from the body's length), so that it is not copied into a
+   * twice-larger one as it fills; pages of the set that are never written are never resident.
+   */
+  constructor(
+    private readonly maxIdentifiers: number,
+    private readonly expectedIdentifiers = 1024,
+  ) {}
 
   write(b: Buffer): void {
     if (b.length === 0) return;
@@ -118,7 +125,7 @@ export class OverlapBodyParser {
       if (t.name === 'keyValue') this.addKey(t.value);
       else if (t.name === 'endObject') return;
       else if (this.key === 'identifiers' && t.name === 'startArray') {
-        this.identifiers = this.array = { kind: 'array', count: 0, firstInvalid: -1, hashes: new Sha256Set(1024) };
+        this.identifiers = this.array = { kind: 'array', count: 0, firstInvalid: -1, hashes: new Sha256Set(this.expectedIdentifiers) };
       } else if (this.key === 'listingId' || this.key === 'identifiers') {
         this.member = new Assembler().consume(t);
         if (this.member.done) this.keepMember();
@@ -177,7 +184,10 @@ export function overlapBodyParser(limitBytes: number, maxIdentifiers: number): R
     if (encoding === 'identity' && Number(req.headers['content-length']) > limitBytes) return next(tooLarge());
 
     const stream: Readable = encoding === 'identity' ? req : (req.pipe(decoders[encoding]()) as unknown as Readable);
-    const parser = new OverlapBodyParser(maxIdentifiers);
+    // Each identifier takes 67 bytes of the body ("…64 hex…",); the length is the client's claim, so it is capped.
+    const length = encoding === 'identity' ? Number(req.headers['content-length']) : Number.NaN;
+    const expected = Number.isFinite(length) ? Math.min(maxIdentifiers, Math.ceil(length / 67)) : undefined;
+    const parser = new OverlapBodyParser(maxIdentifiers, expected);
     let received = 0;
     let finished = false;
     const finish = (err?: unknown) => {

@@ -46,11 +46,13 @@ export class AudienceDataRepository {
 
   /**
    * The `key` of every subject matching `filter`, streamed in batches of up to `batchSize` (the driver's
-   * buffered documents), projecting nothing else. Goes through the driver cursor directly: a mongoose
+   * buffered documents), projecting nothing else. Batches stay small enough to die young: at 10,000 keys they
+   * outlived the garbage collector's young generation, and over a 1M-member scan the promoted garbage grew the
+   * heap by about 100 MiB between full collections. Goes through the driver cursor directly: a mongoose
    * document per member would cost more than the rest of an overlap put together. The filter is built by the
    * server (compiled rules, ObjectIds); no client value reaches it.
    */
-  async *keyBatches(filter: Record<string, unknown>, batchSize = 10_000): AsyncGenerator<string[]> {
+  async *keyBatches(filter: Record<string, unknown>, batchSize = 2_000): AsyncGenerator<string[]> {
     const cursor = this.subjects.collection.find<{ key: string }>(structuredCloneFilter(filter), {
       projection: { key: 1, _id: 0 },
       batchSize,
