@@ -14,7 +14,7 @@ import { Notice, NoticeSchema } from './notice.schema';
 import { NoticesController } from './notices.controller';
 import { NoticesRepository } from './notices.repository';
 import { NoticesService } from './notices.service';
-import { WebhookPusher } from './webhook-push';
+import { WEBHOOK_PUSHER_OPTIONS, WebhookPusher } from './webhook-push';
 
 @Module({
   imports: [
@@ -31,6 +31,15 @@ import { WebhookPusher } from './webhook-push';
     ConsentLedgerModule,
   ],
   controllers: [DeliveriesController, NoticesController],
-  providers: [DeliveriesRepository, DeliveryItemsRepository, DeliveriesService, NoticesRepository, NoticesService, WebhookPusher],
+  providers: [
+    DeliveriesRepository,
+    DeliveryItemsRepository,
+    DeliveriesService,
+    NoticesRepository,
+    NoticesService,
+    WebhookPusher,
+    // Production defaults; tests replace them (a resolver and an allow-list for a local receiver).
+    { provide: WEBHOOK_PUSHER_OPTIONS, useValue: {} },
+  ],
 })
 export class DeliveriesModule {}

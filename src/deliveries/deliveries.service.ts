@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { Readable } from 'node:stream';
 import { Subject } from '../audiences/subject.schema';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
+import { BackgroundTasks } from '../common/background-tasks';
 import type { AuthContext } from '../common/auth.decorators';
 import { rootLogger } from '../common/logger';
 import { op } from '../common/trusted';
@@ -30,7 +31,9 @@ const PROOF_LIMIT = 100_000;
 type SubjectRow = Pick<Subject, 'key' | 'ids' | 'traits' | 'consent'>;
 
 @Injectable()
-export class DeliveriesService {
+export class DeliveriesService implements BeforeApplicationShutdown {
+  private readonly background = new BackgroundTasks();
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly orders: OrdersRepository,
@@ -287,9 +290,16 @@ export class DeliveriesService {
    */
   private pushInBackground(d: Delivery, url: string, buyerOrgId: string): void {
     const body = Buffer.from(JSON.stringify({ type: 'delivery.ready', delivery: { ...this.toDto(d), signingSecret: undefined } }));
-    void this.pusher
-      .push({ url, body, deliveryId: String(d._id), secret: buyerSigningSecret(this.config.delivery.linkSecret, buyerOrgId) })
-      .then((o) => this.deliveries.recordPush(d._id, { url, ok: o.ok, attempts: o.attempts, status: o.status, error: o.error, at: new Date() }))
-      .catch((e) => rootLogger().error({ err: { message: (e as Error).message }, deliveryId: String(d._id) }, 'delivery push failed'));
+    this.background.run(
+      this.pusher
+        .push({ url, body, deliveryId: String(d._id), secret: buyerSigningSecret(this.config.delivery.linkSecret, buyerOrgId) })
+        .then((o) => this.deliveries.recordPush(d._id, { url, ok: o.ok, attempts: o.attempts, status: o.status, error: o.error, at: new Date() }))
+        .catch((e) => rootLogger().error({ err: { message: (e as Error).message }, deliveryId: String(d._id) }, 'delivery push failed')),
+    );
+  }
+
+  /** Pushes under way end at once on shutdown (WebhookPusher.stop); their outcomes are recorded before the database closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.background.drain();
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
+import { BackgroundTasks } from '../common/background-tasks';
 import type { AuthContext } from '../common/auth.decorators';
 import { rootLogger } from '../common/logger';
 import { DEFAULT_PAGE_LIMIT, type KeysetSort, type Page, toPage } from '../common/pagination';
@@ -22,7 +23,9 @@ const NEWEST_FIRST: KeysetSort = { field: '_id', direction: -1 };
  * and event, pushed to the buyer's webhook when it has one, listed until acknowledged.
  */
 @Injectable()
-export class NoticesService implements SubjectEventsListener, OnModuleInit {
+export class NoticesService implements SubjectEventsListener, OnModuleInit, BeforeApplicationShutdown {
+  private readonly background = new BackgroundTasks();
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly notices: NoticesRepository,
@@ -99,12 +102,18 @@ export class NoticesService implements SubjectEventsListener, OnModuleInit {
   }
 
   private pushInBackground(notice: Notice, secret: string): void {
-    void (async () => {
+    const task = (async () => {
       const buyer = await this.orgs.findById(notice.buyerOrgId);
       if (!buyer?.webhookUrl) return;
       const body = Buffer.from(JSON.stringify({ type: `notice.${notice.kind}`, notice: toNoticeDto(notice) }));
       const o = await this.pusher.push({ url: buyer.webhookUrl, body, deliveryId: String(notice._id), secret });
       await this.notices.recordPush(notice._id, { ok: o.ok, attempts: o.attempts, status: o.status, at: new Date() });
     })().catch((e) => rootLogger().error({ err: { message: (e as Error).message }, noticeId: String(notice._id) }, 'notice push failed'));
+    this.background.run(task);
+  }
+
+  /** Pushes under way end at once on shutdown (WebhookPusher.stop); their outcomes are recorded before the database closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.background.drain();
   }
 }

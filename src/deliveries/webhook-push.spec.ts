@@ -324,6 +324,61 @@ describe('WebhookPusher delivery', () => {
     }
   });
 
+  describe('on shutdown', () => {
+    it('ends a backoff wait at once and starts no further attempt', async () => {
+      const rx = await receiver((_req, res) => res.writeHead(503).end());
+      // The real wait (no injected sleep): a base delay of an hour, which stop() must cut short.
+      const config = loadConfig({ NODE_ENV: 'test', DELIVERY_ALLOW_INSECURE_WEBHOOKS: 'true', DELIVERY_WEBHOOK_MAX_ATTEMPTS: '5' });
+      const p = new WebhookPusher(config, { ...toReceiver, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000, random: () => 0.5 });
+      try {
+        const pending = push(p, rx.url);
+        while (rx.received.length < 1) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 20)); // the first answer is in; the pusher is waiting
+        const t0 = Date.now();
+        p.onModuleDestroy();
+        const out = await pending;
+        expect(Date.now() - t0).toBeLessThan(1_000);
+        expect(out).toMatchObject({ ok: false, attempts: 1, error: { code: 'WEBHOOK_INTERRUPTED' } });
+        expect(rx.received).toHaveLength(1);
+      } finally {
+        await rx.close();
+      }
+    });
+
+    it('cuts the attempt in flight', async () => {
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((s) => { sockets.push(s); });
+      await new Promise<void>((r) => server.listen(0, RECEIVER_IP, r));
+      try {
+        const { p, sleep } = pusher({ ...toReceiver, attemptTimeoutMs: 60_000 });
+        const pending = push(p, `http://hooks.receiver.test:${(server.address() as AddressInfo).port}/`);
+        while (sockets.length < 1) await new Promise((r) => setTimeout(r, 5));
+        const t0 = Date.now();
+        p.stop();
+        const out = await pending;
+        expect(Date.now() - t0).toBeLessThan(1_000);
+        expect(out).toMatchObject({ ok: false, attempts: 1, error: { code: 'WEBHOOK_INTERRUPTED' } });
+        expect(sleep).not.toHaveBeenCalled();
+        expect(sockets).toHaveLength(1);
+      } finally {
+        sockets.forEach((s) => s.destroy());
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+
+    it('sends nothing once stopped', async () => {
+      const rx = await receiver((_req, res) => res.writeHead(200).end());
+      try {
+        const { p } = pusher(toReceiver);
+        p.stop();
+        expect(await push(p, rx.url)).toMatchObject({ ok: false, attempts: 0, error: { code: 'WEBHOOK_INTERRUPTED' } });
+        expect(rx.received).toHaveLength(0);
+      } finally {
+        await rx.close();
+      }
+    });
+  });
+
   it('refuses http when insecure webhooks are not allowed', async () => {
     const { p } = pusher(toReceiver, { DELIVERY_ALLOW_INSECURE_WEBHOOKS: 'false' });
     const out = await push(p, 'http://hooks.receiver.test:9/');

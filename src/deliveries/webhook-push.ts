@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -32,7 +32,8 @@ export type WebhookErrorCode =
   | 'WEBHOOK_HTTP_ERROR' // any other non-2xx status
   | 'WEBHOOK_TLS_ERROR'
   | 'WEBHOOK_TIMEOUT'
-  | 'WEBHOOK_NETWORK_ERROR';
+  | 'WEBHOOK_NETWORK_ERROR'
+  | 'WEBHOOK_INTERRUPTED'; // the server shut down before the push could finish
 
 export interface WebhookPushOutcome {
   ok: boolean;
@@ -199,12 +200,14 @@ type AttemptResult =
   | { kind: 'error'; code: WebhookErrorCode; message: string; retryable: boolean };
 
 class AttemptTimeout extends Error {}
+class Interrupted extends Error {}
 
 const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
 
 function classifyError(err: any): AttemptResult {
   const message = String(err?.message ?? err);
   if (err instanceof AttemptTimeout) return { kind: 'error', code: 'WEBHOOK_TIMEOUT', message, retryable: true };
+  if (err instanceof Interrupted) return { kind: 'error', code: 'WEBHOOK_INTERRUPTED', message, retryable: false };
   // request-filtering-agent's refusal (the resolved address is not public): permanent.
   if (/is not allowed\. Because/.test(message)) {
     return { kind: 'error', code: 'WEBHOOK_ADDRESS_FORBIDDEN', message, retryable: false };
@@ -222,13 +225,23 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+const INTERRUPTED = 'The server shut down before the push could finish';
+
+/**
+ * Pushes run in the background, after the response. When the server shuts down (stop(), called by Nest on
+ * module destroy) no new attempt starts, a backoff wait ends at once and the attempt in flight is cut, so every
+ * push resolves promptly with WEBHOOK_INTERRUPTED, which its caller records while the database is still open.
+ */
 @Injectable()
-export class WebhookPusher {
+export class WebhookPusher implements OnModuleDestroy {
   private readonly opts: typeof DEFAULTS;
   private readonly agents: ReturnType<typeof createWebhookAgents>;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep?: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly lookup?: LookupFunction;
+  private stopping = false;
+  /** Ends the backoff waits and cuts the attempts in flight. */
+  private readonly interrupters = new Set<() => void>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -244,9 +257,19 @@ export class WebhookPusher {
       maxBodyBytes: o.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     };
     this.agents = createWebhookAgents(o.allowIPAddressList);
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = o.sleep;
     this.random = o.random ?? Math.random;
     this.lookup = o.lookup;
+  }
+
+  /** No attempt starts after this; pushes under way resolve with WEBHOOK_INTERRUPTED. */
+  stop(): void {
+    this.stopping = true;
+    for (const interrupt of this.interrupters) interrupt();
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
   }
 
   validateUrl(url: string): URL {
@@ -275,7 +298,8 @@ export class WebhookPusher {
     const maxAttempts = this.config.delivery.webhookMaxAttempts;
     let last: AttemptResult | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (attempt > 1) await this.sleep(this.delayBefore(attempt, last));
+      if (attempt > 1) await this.wait(this.delayBefore(attempt, last));
+      if (this.stopping) return done({ ok: false, attempts: attempt - 1, error: { code: 'WEBHOOK_INTERRUPTED', message: INTERRUPTED } });
       last = await this.attempt(url, req);
       if (last.kind === 'response') {
         const status = last.status;
@@ -292,6 +316,21 @@ export class WebhookPusher {
       }
     }
     throw new Error('unreachable');
+  }
+
+  /** The backoff wait, ended early by stop(); its timer is cleared then, so it does not hold the process. */
+  private async wait(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let interrupt!: () => void;
+    const interrupted = new Promise<void>((r) => (interrupt = r));
+    const slept = this.sleep ? this.sleep(ms) : new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    this.interrupters.add(interrupt);
+    try {
+      await Promise.race([slept, interrupted]);
+    } finally {
+      clearTimeout(timer);
+      this.interrupters.delete(interrupt);
+    }
   }
 
   /** Exponential backoff with jitter (half fixed, half random), or the receiver's Retry-After up to a cap. */
@@ -325,10 +364,12 @@ export class WebhookPusher {
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
       const timers: NodeJS.Timeout[] = [];
+      const interrupt = () => request.destroy(new Interrupted(INTERRUPTED));
       const finish = (r: AttemptResult) => {
         if (settled) return;
         settled = true;
         timers.forEach(clearTimeout);
+        this.interrupters.delete(interrupt);
         resolve(r);
       };
       const request = (secure ? https : http).request(options, (res) => {
@@ -351,6 +392,7 @@ export class WebhookPusher {
         if (!socket.connecting) clearTimeout(connectTimer);
         else socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
+      this.interrupters.add(interrupt);
       request.end(req.body);
     });
   }

@@ -5,6 +5,10 @@ import { aCharge, anEvent, sendEvent } from '../helpers/stripe-events';
 import { signDownloadToken } from '../../src/deliveries/download-token';
 import { verifyMerkleProof } from '../../src/deliveries/manifest-digest';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
+import { verifyAudexSignature, WEBHOOK_PUSHER_OPTIONS, type WebhookPusherOptions } from '../../src/deliveries/webhook-push';
+import { MongoClient, ObjectId } from 'mongodb';
+import * as http from 'node:http';
+import { type AddressInfo, type LookupFunction } from 'node:net';
 
 const FULL = [1, 2, 3, 4];
 const mk = (prefix: string, n: number, consent: Member['consent']): Member[] =>
@@ -257,5 +261,95 @@ describe('CPM deliveries', () => {
     expect(d.excludedNoConsent).toBe(0);
     const dl = await t.http().get(`/v1/deliveries/${d.id}/download`).set(buyer.auth).expect(200);
     expect(new Set(dl.text.trim().split('\n').map((l) => JSON.parse(l).key)).size).toBe(1000);
+  });
+});
+
+describe('webhook deliveries', () => {
+  const RECEIVER_IP = '127.0.0.2';
+  // The "DNS" of this test: every name resolves to the local receiver, which the SSRF filter is told to allow.
+  const lookup = ((_host: string, options: any, cb: any) => {
+    if (typeof options === 'function') cb = options;
+    if (options?.all) cb(null, [{ address: RECEIVER_IP, family: 4 }]);
+    else cb(null, RECEIVER_IP, 4);
+  }) as LookupFunction;
+  const app = (pusherOptions: WebhookPusherOptions = {}) =>
+    createTestApp({
+      env: { MIN_SEGMENT_SIZE: '5', DELIVERY_ALLOW_INSECURE_WEBHOOKS: 'true', DELIVERY_WEBHOOK_MAX_ATTEMPTS: '5' },
+      providers: [{ token: WEBHOOK_PUSHER_OPTIONS, value: { allowIPAddressList: [RECEIVER_IP], lookup, ...pusherOptions } }],
+    });
+
+  /** A receiver answering `status`, keeping what it was sent. */
+  async function receiver(status: number) {
+    const received: { headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, RECEIVER_IP, r));
+    return {
+      url: `http://hooks.buyer.test:${(server.address() as AddressInfo).port}/audex`,
+      received,
+      close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    };
+  }
+
+  async function aWebhookDelivery(t: TestApp, url: string) {
+    const admin = await anAdmin(t);
+    const publisher = await aPublisher(t);
+    const seg = await aSegmentOf(t, publisher, mk('hook', 6, { status: 'granted', purposes: FULL }));
+    const listing = await anApprovedListingOf(t, publisher, admin, seg.segmentId);
+    const { buyer, order } = await aPaidOrder(t, listing.id);
+    const res = await t.http().post(`/v1/orders/${order.id}/deliveries`).set(buyer.auth).send({ format: 'ndjson', destination: { type: 'webhook', url } }).expect(201);
+    return { buyer, delivery: res.body };
+  }
+
+  it('pushes a signed notice of the ready delivery and records the outcome', async () => {
+    const rx = await receiver(200);
+    const t = await app();
+    try {
+      const { buyer, delivery } = await aWebhookDelivery(t, rx.url);
+      expect(delivery).toMatchObject({ status: 'ready', recordCount: 6, signingSecret: expect.any(String) });
+      let push;
+      for (let i = 0; i < 100 && !push; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        push = (await t.http().get(`/v1/deliveries/${delivery.id}`).set(buyer.auth).expect(200)).body.push;
+      }
+      expect(push).toMatchObject({ url: rx.url, ok: true, attempts: 1, status: 200 });
+      expect(rx.received).toHaveLength(1);
+      const [sent] = rx.received;
+      expect(verifyAudexSignature(sent.headers['audex-signature'] as string, sent.body, delivery.signingSecret, 300)).toBe(true);
+      expect(JSON.parse(sent.body.toString())).toMatchObject({ type: 'delivery.ready', delivery: { id: delivery.id, recordCount: 6 } });
+      expect(sent.body.toString()).not.toContain(delivery.signingSecret);
+    } finally {
+      await t.close();
+      await rx.close();
+    }
+  });
+
+  it('on shutdown, ends a push waiting to retry and records it as interrupted before the database closes', async () => {
+    const rx = await receiver(503);
+    // A retry an hour away: only the shutdown can end the wait.
+    const t = await app({ baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 });
+    const dbName = t.connection.name;
+    const client = await MongoClient.connect(`${process.env.TEST_MONGODB_BASE}/${dbName}`);
+    try {
+      const { delivery } = await aWebhookDelivery(t, rx.url);
+      for (let i = 0; i < 100 && rx.received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(rx.received).toHaveLength(1);
+      const t0 = Date.now();
+      await t.app.close();
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      const stored = await client.db(dbName).collection('deliveries').findOne({ _id: new ObjectId(String(delivery.id)) });
+      expect(stored?.push).toMatchObject({ url: rx.url, ok: false, attempts: 1, error: { code: 'WEBHOOK_INTERRUPTED' } });
+      expect(rx.received).toHaveLength(1);
+    } finally {
+      await client.db(dbName).dropDatabase().catch(() => undefined);
+      await client.close();
+      await rx.close();
+    }
   });
 });

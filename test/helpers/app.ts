@@ -26,9 +26,12 @@ export interface TestApp {
 
 /**
  * The whole app, configured as in production, on a database of its own (named *test*, dropped on close).
- * `env` overrides configuration for this app only.
+ * `env` overrides configuration for this app only; `providers` replaces providers' values (test doubles at the
+ * edge only, such as the webhook resolver).
  */
-export async function createTestApp(opts: { env?: Record<string, string>; captureLogs?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { env?: Record<string, string>; captureLogs?: boolean; providers?: { token: unknown; value: unknown }[] } = {},
+): Promise<TestApp> {
   const base = process.env.TEST_MONGODB_BASE;
   if (!base) throw new Error('TEST_MONGODB_BASE is not set: run e2e tests through jest (global setup)');
   const dbName = `audex_test_${process.env.JEST_WORKER_ID ?? '0'}_${Date.now().toString(36)}_${counter++}`;
@@ -57,7 +60,9 @@ export async function createTestApp(opts: { env?: Record<string, string>; captur
   );
   let app: NestExpressApplication;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule] });
+    for (const p of opts.providers ?? []) builder.overrideProvider(p.token).useValue(p.value);
+    const moduleRef = await builder.compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: new PinoNestLogger() });
     configureApp(app);
     await app.init();
